@@ -1,0 +1,139 @@
+// The demo shop, "Pixel Market", served the way a real site would serve it: pages with
+// schema.org JSON-LD, ad slots, and the built Precis script tag. It also serves /dist and
+// /test so the browser tests can load their own pages from the same origin.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const shop = JSON.parse(await readFile(join(root, 'demo/products.json'), 'utf8'));
+const categories = new Map(shop.categories.map((c) => [c.id, c]));
+const byId = new Map(shop.products.map((p) => [p.id, p]));
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml', '.map': 'application/json',
+  '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.png': 'image/png', '.txt': 'text/plain',
+};
+const STATIC_PREFIXES = ['/dist/', '/demo/', '/test/'];
+
+const escapeHtml = (text) =>
+  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+function page(title, body, head = '') {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Pixel Market</title>
+<link rel="stylesheet" href="/demo/styles.css">${head}
+<script src="/demo/shop.js"></script>
+<script src="/dist/precis.js" data-catalog="/demo/catalog.json" async></script>
+</head><body>
+<header class="site-header"><a class="logo" href="/">Pixel Market</a>
+<nav>${shop.categories.map((c) => `<a href="/category/${c.id}">${escapeHtml(c.name)}</a>`).join('')}</nav></header>
+<main>${body}</main>
+<footer class="site-footer">A demo shop for Precis. Everything you do here stays in this browser.</footer>
+</body></html>`;
+}
+
+const card = (p) => `<li class="card"><a href="/product/${p.id}" data-precis-item="${p.id}" data-precis-category="${p.category}">
+<img src="/img/product/${p.id}.svg" alt="" width="160" height="120"><span class="name">${escapeHtml(p.name)}</span>
+<span class="price">$${p.price}</span></a></li>`;
+
+const slot = (name, text) =>
+  `<div class="slot slot-${name}" data-precis-slot="${name}"><div class="slot-default">${escapeHtml(text)}</div></div>`;
+
+function homePage() {
+  const sections = shop.categories.map((c) => `<section><h2>${escapeHtml(c.name)}</h2><ul class="grid">
+${shop.products.filter((p) => p.category === c.id).map(card).join('\n')}</ul></section>`);
+  return page('Home', `${slot('hero', 'Welcome to Pixel Market: games, consoles and gear.')}
+<div class="layout"><div class="catalog">${sections.join('\n')}</div>
+<aside>${slot('sidebar', 'Deals of the day')}</aside></div>`);
+}
+
+function categoryPage(id) {
+  const category = categories.get(id);
+  if (!category) return null;
+  return page(category.name, `<h1>${escapeHtml(category.name)}</h1><div class="layout"><div class="catalog"><ul class="grid">
+${shop.products.filter((p) => p.category === id).map(card).join('\n')}</ul></div><aside>${slot('sidebar', 'Deals of the day')}</aside></div>`);
+}
+
+function productPage(id) {
+  const p = byId.get(id);
+  if (!p) return null;
+  const jsonLd = JSON.stringify({
+    '@context': 'https://schema.org', '@type': 'Product', name: p.name, sku: p.id, category: p.category,
+    image: `/img/product/${p.id}.svg`, offers: { '@type': 'Offer', price: String(p.price), priceCurrency: 'USD' },
+  }).replace(/</g, '\\u003c');
+  const related = shop.products.filter((q) => q.category === p.category && q.id !== p.id).slice(0, 4);
+  return page(p.name, `<div class="layout"><article class="product">
+<img src="/img/product/${p.id}.svg" alt="" width="320" height="240">
+<div><h1>${escapeHtml(p.name)}</h1><p class="category">${escapeHtml(categories.get(p.category).name)}</p>
+<p class="price">$${p.price}</p>
+<button type="button" data-shop-action="add_to_cart" data-item="${p.id}" data-category="${p.category}" data-price="${p.price}">Add to cart</button>
+<button type="button" data-shop-action="purchase" data-item="${p.id}" data-category="${p.category}" data-price="${p.price}">Buy now</button>
+<p class="shop-status" role="status"></p></div></article>
+<aside>${slot('sidebar', 'Deals of the day')}</aside></div>
+<section><h2>More ${escapeHtml(categories.get(p.category).name)}</h2><ul class="grid">${related.map(card).join('\n')}</ul></section>`,
+  `\n<script type="application/ld+json">${jsonLd}</script>`);
+}
+
+function svgImage(label, color) {
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 240" width="320" height="240">
+<rect width="320" height="240" fill="${color}"/><text x="160" y="130" font-family="sans-serif" font-size="22" fill="#fff" text-anchor="middle">${escapeHtml(label)}</text></svg>`;
+}
+
+function image(kind, id) {
+  if (kind === 'product' && byId.has(id)) {
+    const p = byId.get(id);
+    return svgImage(p.name, categories.get(p.category).color);
+  }
+  if (kind === 'creative' && /^[a-z0-9-]+$/.test(id)) {
+    const category = categories.get(id.split('-')[0]);
+    return svgImage(id.replace(/-/g, ' '), category ? category.color : '#334155');
+  }
+  return null;
+}
+
+async function serveStatic(pathname, res) {
+  if (!STATIC_PREFIXES.some((prefix) => pathname.startsWith(prefix))) return false;
+  const file = normalize(join(root, decodeURIComponent(pathname)));
+  if (!file.startsWith(root + '/')) return false;
+  try {
+    if (!(await stat(file)).isFile()) return false;
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.end(await readFile(file));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the demo server; resolves with its URL. */
+export async function startDemoServer(port) {
+  const server = createServer(async (req, res) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    const send = (status, type, body) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
+      res.end(body);
+    };
+    let match;
+    let html = null;
+    if (pathname === '/') html = homePage();
+    else if ((match = pathname.match(/^\/product\/([\w-]+)$/))) html = productPage(match[1]);
+    else if ((match = pathname.match(/^\/category\/([\w-]+)$/))) html = categoryPage(match[1]);
+    else if ((match = pathname.match(/^\/img\/(product|creative)\/([\w-]+)\.svg$/))) {
+      const svg = image(match[1], match[2]);
+      if (svg) return send(200, TYPES['.svg'], svg);
+    } else if (await serveStatic(pathname, res)) return;
+    if (html) return send(200, TYPES['.html'], html);
+    send(404, 'text/plain', 'Not found');
+  });
+  await new Promise((resolvePromise) => server.listen(port, '127.0.0.1', resolvePromise));
+  return { server, url: `http://localhost:${server.address().port}/` };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { url } = await startDemoServer(Number(process.env.PORT ?? 8080));
+  console.log(`Pixel Market (the Precis demo) is running at ${url}`);
+}

@@ -1,0 +1,242 @@
+import { validateEvent, type PrecisEvent, type TrackInput } from './capture/event';
+import { startAutoCapture } from './capture/auto-capture';
+import { createEmitter } from './core/emitter';
+import { PrecisError, toPrecisError } from './core/errors';
+import { guardAsync, guardSync } from './core/guard';
+import type { Catalog } from './decide/catalog';
+import { buildProfile } from './decide/profile';
+import { rankSlots, type Decision } from './decide/rank';
+import { loadCatalog } from './load-catalog';
+import { resolveOptions, type PersonalizerOptions } from './options';
+import { CREATIVE_ATTRIBUTE, fillSlot, findSlots, restoreSlot, SLOT_ATTRIBUTE, watchForSlots } from './render/slots';
+import { openEventStore } from './store/open-store';
+import type { EventStore, StoreKind } from './store/types';
+
+/** What `on()` can listen to, with each payload. */
+export interface PersonalizerEvents {
+  /** Setup finished and the slots were filled (or kept their defaults). */
+  ready: { store: StoreKind; creatives: number };
+  /** Something failed; Precis carried on. `error.code` says what. */
+  error: PrecisError;
+  /** An event was recorded. */
+  track: PrecisEvent;
+  /** Slots were (re)filled with these decisions. */
+  render: Decision[];
+}
+
+/**
+ * The handle `createPersonalizer` returns; it owns everything Precis does on the page.
+ * No method ever throws, and no promise it returns ever rejects.
+ */
+export interface Personalizer {
+  /** Resolves once the store is open, the catalog loaded and the slots filled. */
+  readonly ready: Promise<void>;
+  /** Records an event; returns false (and emits `error`) when the event is invalid. */
+  track(event: TrackInput): boolean;
+  /** Decides a creative for every slot on the page, without touching the page. */
+  decide(): Promise<Decision[]>;
+  /** Decides again and swaps the results into the slots. */
+  refresh(): Promise<Decision[]>;
+  /** Listens to an event; returns the function that stops listening. */
+  on<K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void): () => void;
+  /** Stops everything, saves what is pending, and puts every slot's default back. Safe to call twice. */
+  destroy(): void;
+}
+
+const FLUSH_DELAY_MS = 1000;
+
+/**
+ * Starts Precis on this page.
+ *
+ * @example
+ * import { createPersonalizer } from 'precis';
+ * const precis = createPersonalizer({ catalog: '/catalog.json' });
+ * precis.on('error', (e) => console.debug(e.code, e.details));
+ * precis.track({ type: 'add_to_cart', item: 'sku-42' });
+ */
+export function createPersonalizer(input?: PersonalizerOptions): Personalizer {
+  return createClient(input).personalizer;
+}
+
+/**
+ * The personalizer plus its error channel, for the script-tag loader, which must report
+ * failures of the site's queued callbacks the same way.
+ *
+ * @example
+ * const { personalizer, report } = createClient(options);
+ */
+export function createClient(input?: PersonalizerOptions): {
+  personalizer: Personalizer;
+  report: (error: PrecisError) => void;
+} {
+  let reporting = false;
+  const report = (error: PrecisError): void => {
+    // An `error` listener that throws must not start a loop of error events.
+    if (reporting) return;
+    reporting = true;
+    try {
+      emitter.emit('error', error);
+    } finally {
+      reporting = false;
+    }
+  };
+  const emitter = createEmitter<PersonalizerEvents>((cause) => report(toPrecisError(cause, 'callback')));
+  const options = resolveOptions(input, report);
+  const doc = typeof document === 'undefined' ? undefined : document;
+  let destroyed = false;
+  let store: EventStore | undefined;
+  let catalog: Catalog = { creatives: [] };
+  const early: PrecisEvent[] = [];
+  const cleanups: Array<() => void> = [];
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const flushSoon = (): void => {
+    if (flushTimer !== undefined) return;
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined;
+      void store?.flush();
+    }, FLUSH_DELAY_MS);
+  };
+  const flushNow = (): void => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    void store?.flush();
+  };
+
+  function track(event: TrackInput): boolean {
+    if (destroyed) return false;
+    const valid = validateEvent(event, options.clock());
+    if (store) {
+      store.add(valid);
+      flushSoon();
+    } else {
+      early.push(valid);
+      if (early.length > options.maxEvents) early.shift();
+    }
+    emitter.emit('track', valid);
+    return true;
+  }
+
+  async function setUp(): Promise<void> {
+    const opened = await openEventStore({
+      maxEvents: options.maxEvents,
+      retentionMs: options.retentionMs,
+      openTimeoutMs: options.storeTimeoutMs,
+      dbName: options.dbName,
+      clock: options.clock,
+      onError: report,
+    });
+    if (destroyed) {
+      await opened.close();
+      return;
+    }
+    store = opened;
+    for (const event of early.splice(0)) store.add(event);
+    flushSoon();
+    if (options.catalog !== undefined) {
+      try {
+        catalog = await loadCatalog(options.catalog, options.catalogTimeoutMs, report);
+      } catch (cause) {
+        report(toPrecisError(cause, 'invalid-catalog'));
+      }
+    }
+  }
+
+  async function decideFor(slots: HTMLElement[], taken: ReadonlySet<string>): Promise<Decision[]> {
+    if (!store || destroyed) return [];
+    const events = await store.recent(options.historySize);
+    const now = options.clock();
+    const profile = buildProfile(events, now, options.halfLifeMs);
+    const names = slots.map((slot) => slot.getAttribute(SLOT_ATTRIBUTE) ?? '');
+    return rankSlots(names, catalog.creatives, profile, now, taken);
+  }
+
+  function render(slots: HTMLElement[], decisions: Decision[]): void {
+    if (destroyed) return;
+    decisions.forEach((decision, index) => {
+      const slot = slots[index]!;
+      if (decision.creative) fillSlot(slot, decision.creative);
+      else restoreSlot(slot);
+    });
+    emitter.emit('render', decisions);
+  }
+
+  const setup = setUp();
+
+  async function decide(): Promise<Decision[]> {
+    await setup;
+    return doc ? decideFor(findSlots(doc), new Set()) : [];
+  }
+
+  async function refresh(): Promise<Decision[]> {
+    await setup;
+    if (!doc) return [];
+    const slots = findSlots(doc);
+    const decisions = await decideFor(slots, new Set());
+    render(slots, decisions);
+    return decisions;
+  }
+
+  async function fillNewSlots(slots: HTMLElement[]): Promise<void> {
+    await setup;
+    if (!doc) return;
+    const shown = new Set(
+      [...doc.querySelectorAll(`[${CREATIVE_ATTRIBUTE}]`)].map((el) => el.getAttribute(CREATIVE_ATTRIBUTE) ?? ''),
+    );
+    render(slots, await decideFor(slots, shown));
+  }
+
+  const safeTrack = guardSync(track, false, report, 'invalid-event');
+  const safeRefresh = guardAsync(refresh, [], report, 'render');
+  const safeFillNewSlots = guardAsync(fillNewSlots, undefined, report, 'render');
+
+  const start = guardSync((): void => {
+    if (!doc) return;
+    const win = doc.defaultView!;
+    const onPageHide = (): void => flushNow();
+    const onVisibility = (): void => {
+      if (doc.visibilityState === 'hidden') flushNow();
+    };
+    win.addEventListener('pagehide', onPageHide);
+    doc.addEventListener('visibilitychange', onVisibility);
+    cleanups.push(() => {
+      win.removeEventListener('pagehide', onPageHide);
+      doc.removeEventListener('visibilitychange', onVisibility);
+    });
+    if (options.autoCapture) cleanups.push(startAutoCapture(win, (event) => void safeTrack(event)));
+    cleanups.push(watchForSlots(doc, (slots) => void safeFillNewSlots(slots)));
+  }, undefined, report);
+  start();
+
+  const ready = setup
+    .then(() => safeRefresh())
+    .then(() => {
+      if (!destroyed) emitter.emit('ready', { store: store?.kind ?? 'memory', creatives: catalog.creatives.length });
+    })
+    .catch((cause: unknown) => report(toPrecisError(cause)));
+
+  const destroy = (): void => {
+    if (destroyed) return;
+    destroyed = true;
+    clearTimeout(flushTimer);
+    for (const cleanup of cleanups.splice(0)) cleanup();
+    if (doc) findSlots(doc).forEach(restoreSlot);
+    void store?.close().catch(() => {});
+    emitter.clear();
+  };
+
+  const personalizer: Personalizer = {
+    ready,
+    track: safeTrack,
+    decide: guardAsync(decide, [], report),
+    refresh: safeRefresh,
+    on: guardSync(
+      <K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void) =>
+        destroyed ? () => {} : emitter.on(type, listener),
+      () => {},
+      report,
+    ) as Personalizer['on'],
+    destroy: guardSync(destroy, undefined, report),
+  };
+  return { personalizer, report };
+}

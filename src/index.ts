@@ -1,0 +1,18 @@
+/**
+ * Precis: on-device personalization. This entry has no side effects; nothing runs until
+ * `createPersonalizer()` is called.
+ *
+ * @example
+ * import { createPersonalizer } from 'precis';
+ * const precis = createPersonalizer({ catalog: '/catalog.json' });
+ * await precis.ready;
+ */
+export { createPersonalizer } from './client';
+export type { Personalizer, PersonalizerEvents } from './client';
+export type { PersonalizerOptions } from './options';
+export type { TrackInput, PrecisEvent, EventType, StandardEventType } from './capture/event';
+export type { Catalog, Creative } from './decide/catalog';
+export type { Decision, Contribution } from './decide/rank';
+export type { StoreKind } from './store/types';
+export { PrecisError } from './core/errors';
+export type { ErrorCode } from './core/errors';

@@ -1,0 +1,35 @@
+import { PrecisError } from './core/errors';
+import { parseCatalog, type Catalog } from './decide/catalog';
+
+/**
+ * Fetches (when given a URL) and validates the catalog. Fails with `catalog-fetch` on a
+ * network error, a non-2xx status or a timeout, and `invalid-catalog` on bad JSON.
+ *
+ * @example
+ * const catalog = await loadCatalog('/catalog.json', 5000, reportError);
+ */
+export async function loadCatalog(
+  source: string | object,
+  timeoutMs: number,
+  onError: (error: PrecisError) => void,
+): Promise<Catalog> {
+  if (typeof source !== 'string') return parseCatalog(source, onError);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(source, { signal: controller.signal, credentials: 'same-origin' });
+  } catch (cause) {
+    throw new PrecisError('catalog-fetch', { url: source, reason: controller.signal.aborted ? 'timeout' : String(cause) });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!response.ok) throw new PrecisError('catalog-fetch', { url: source, reason: `HTTP ${response.status}` });
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch {
+    throw new PrecisError('invalid-catalog', { url: source, reason: 'not JSON' });
+  }
+  return parseCatalog(json, onError);
+}

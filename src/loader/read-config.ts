@@ -1,0 +1,28 @@
+import type { PersonalizerOptions } from '../options';
+
+const NUMBER_ATTRIBUTES = [
+  'maxEvents', 'retentionDays', 'halfLifeDays', 'historySize', 'storeTimeoutMs', 'catalogTimeoutMs',
+] as const;
+
+/**
+ * Reads options from the script tag's `data-*` attributes (`data-catalog`,
+ * `data-auto-capture="false"`, `data-max-events`, …) on top of `window.precisConfig`.
+ * Attributes win, since they are written next to the script itself.
+ *
+ * @example
+ * readConfig(document.currentScript, window.precisConfig);
+ */
+export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown): PersonalizerOptions {
+  const config: PersonalizerOptions = typeof base === 'object' && base !== null ? { ...(base as PersonalizerOptions) } : {};
+  const data = script instanceof HTMLElement ? script.dataset : undefined;
+  if (!data) return config;
+  if (data.catalog) config.catalog = data.catalog;
+  if (data.dbName) config.dbName = data.dbName;
+  if (data.autoCapture !== undefined) config.autoCapture = data.autoCapture !== 'false';
+  for (const key of NUMBER_ATTRIBUTES) {
+    const value = data[key];
+    // A non-number is passed on as NaN so that option validation reports it.
+    if (value !== undefined) config[key] = Number(value);
+  }
+  return config;
+}

@@ -1,0 +1,88 @@
+import { DAY_MS, systemClock, type Clock } from './core/clock';
+import { PrecisError } from './core/errors';
+
+/**
+ * Everything `createPersonalizer` accepts. All optional.
+ *
+ * @example
+ * createPersonalizer({ catalog: '/precis/catalog.json', retentionDays: 14 });
+ */
+export interface PersonalizerOptions {
+  /** The catalog: a URL to fetch, or the catalog object itself. Without one, slots keep their defaults. */
+  catalog?: string | object;
+  /** Record page views, JSON-LD product views, item clicks and SPA routes. Default true. */
+  autoCapture?: boolean;
+  /** Events kept on the device; the oldest are evicted beyond it. Default 1,000. */
+  maxEvents?: number;
+  /** Days an event is kept. Default 30. */
+  retentionDays?: number;
+  /** Days after which an event counts half as much. Default 7. */
+  halfLifeDays?: number;
+  /** Recent events read to build the visitor's profile. Default 200. */
+  historySize?: number;
+  /** Milliseconds to wait for IndexedDB before keeping events in memory. Default 2,000. */
+  storeTimeoutMs?: number;
+  /** Milliseconds to wait for the catalog. Default 5,000. */
+  catalogTimeoutMs?: number;
+  /** IndexedDB database name. Default `precis`. */
+  dbName?: string;
+  /** A clock for tests. Default `Date.now`. */
+  clock?: Clock;
+}
+
+/** Options with every default filled in, as the client uses them. */
+export interface ResolvedOptions {
+  catalog: string | object | undefined;
+  autoCapture: boolean;
+  maxEvents: number;
+  retentionMs: number;
+  halfLifeMs: number;
+  historySize: number;
+  storeTimeoutMs: number;
+  catalogTimeoutMs: number;
+  dbName: string;
+  clock: Clock;
+}
+
+const POSITIVE_NUMBERS = [
+  'maxEvents', 'retentionDays', 'halfLifeDays', 'historySize', 'storeTimeoutMs', 'catalogTimeoutMs',
+] as const;
+
+/**
+ * Fills in defaults. A bad value is reported (`invalid-options`) and its default used,
+ * so a typo in a config never takes the page down.
+ *
+ * @example
+ * resolveOptions({ maxEvents: -1 }, report).maxEvents; // 1000, and `report` was called
+ */
+export function resolveOptions(input: unknown, report: (error: PrecisError) => void): ResolvedOptions {
+  const raw: PersonalizerOptions =
+    typeof input === 'object' && input !== null ? (input as PersonalizerOptions) : {};
+  if (input !== undefined && raw !== input) report(new PrecisError('invalid-options', { reason: 'options must be an object' }));
+  const numbers: Record<(typeof POSITIVE_NUMBERS)[number], number> = {
+    maxEvents: 1000, retentionDays: 30, halfLifeDays: 7, historySize: 200, storeTimeoutMs: 2000, catalogTimeoutMs: 5000,
+  };
+  for (const key of POSITIVE_NUMBERS) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) numbers[key] = value;
+    else report(new PrecisError('invalid-options', { reason: `${key} must be a positive number`, option: key }));
+  }
+  let catalog = raw.catalog;
+  if (catalog !== undefined && typeof catalog !== 'string' && (typeof catalog !== 'object' || catalog === null)) {
+    report(new PrecisError('invalid-options', { reason: 'catalog must be a URL or an object', option: 'catalog' }));
+    catalog = undefined;
+  }
+  return {
+    catalog,
+    autoCapture: raw.autoCapture !== false,
+    maxEvents: Math.floor(numbers.maxEvents),
+    retentionMs: numbers.retentionDays * DAY_MS,
+    halfLifeMs: numbers.halfLifeDays * DAY_MS,
+    historySize: Math.floor(numbers.historySize),
+    storeTimeoutMs: numbers.storeTimeoutMs,
+    catalogTimeoutMs: numbers.catalogTimeoutMs,
+    dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : 'precis',
+    clock: typeof raw.clock === 'function' ? raw.clock : systemClock,
+  };
+}

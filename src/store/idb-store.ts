@@ -1,0 +1,112 @@
+import type { IDBPDatabase } from 'idb';
+import type { PrecisEvent } from '../capture/event';
+import { toPrecisError } from '../core/errors';
+import { insertByTime, keepWithinBounds } from './retention';
+import type { PrecisDB } from './schema';
+import type { EventStore, StoreOptions } from './types';
+
+/** An IndexedDB event store that can let go of its connection when another tab upgrades. */
+export interface IdbEventStore extends EventStore {
+  /** Closes the connection now (another tab needs a newer version); keeps working from memory. */
+  detach(): void;
+}
+
+/**
+ * The event store over an open database. Buffered events are committed by `flush()` in one
+ * readwrite transaction, then retention and the size bound are applied in another, so
+ * several tabs writing at once each commit atomically and lose nothing.
+ *
+ * @example
+ * const store = createIdbStore(await openDB<PrecisDB>('precis', DB_VERSION, …), options);
+ */
+export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions): IdbEventStore {
+  let pending: PrecisEvent[] = [];
+  // What the last read saw, so a detached store still knows the visitor on this page.
+  let lastStored: PrecisEvent[] = [];
+  let attached = true;
+
+  const bounds = (): PrecisEvent[] => keepWithinBounds(pending, options.clock(), options);
+
+  const requeue = (batch: PrecisEvent[], cause: unknown): void => {
+    // What is already stored is untouched: the failed transaction rolled back as a whole.
+    pending = keepWithinBounds([...batch, ...pending], options.clock(), options);
+    options.onError(toPrecisError(cause, 'store-write'));
+  };
+
+  /** Deletes expired events, then the oldest beyond maxEvents, in one transaction. */
+  async function trim(): Promise<void> {
+    const tx = db.transaction('events', 'readwrite');
+    const byTime = tx.store.index('time');
+    const cutoff = options.clock() - options.retentionMs;
+    let expired = await byTime.openCursor(IDBKeyRange.upperBound(cutoff, true));
+    while (expired) {
+      expired.delete().catch(() => {});
+      expired = await expired.continue();
+    }
+    let excess = (await tx.store.count()) - options.maxEvents;
+    let oldest = excess > 0 ? await byTime.openCursor() : null;
+    while (oldest && excess > 0) {
+      oldest.delete().catch(() => {});
+      excess -= 1;
+      oldest = await oldest.continue();
+    }
+    await tx.done;
+  }
+
+  /**
+   * Writes the buffer in one transaction that is created and committed in this very
+   * turn, so a flush called from `pagehide` reaches the disk before the page goes.
+   * Trimming follows in a transaction of its own.
+   */
+  function flush(): Promise<void> {
+    pending = bounds();
+    if (!attached || pending.length === 0) return Promise.resolve();
+    const batch = pending;
+    pending = [];
+    let tx;
+    try {
+      tx = db.transaction('events', 'readwrite');
+      // Per-request failures surface through tx.done; catch them here so none is unhandled.
+      for (const event of batch) tx.store.add(event).catch(() => {});
+      tx.commit();
+    } catch (cause) {
+      requeue(batch, cause);
+      return Promise.resolve();
+    }
+    return tx.done.then(
+      () => trim().catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write'))),
+      (cause: unknown) => requeue(batch, cause),
+    );
+  }
+
+  return {
+    kind: 'indexeddb',
+    add(event) {
+      insertByTime(pending, event);
+    },
+    flush,
+    async recent(limit) {
+      if (attached) {
+        try {
+          const cutoff = options.clock() - options.retentionMs;
+          lastStored = await db.getAllFromIndex('events', 'time', IDBKeyRange.lowerBound(cutoff));
+        } catch (cause) {
+          options.onError(toPrecisError(cause, 'store-read'));
+        }
+      }
+      const merged = [...lastStored];
+      for (const event of pending) insertByTime(merged, event);
+      const fresh = keepWithinBounds(merged, options.clock(), options);
+      return fresh.slice(Math.max(0, fresh.length - limit));
+    },
+    async close() {
+      await flush();
+      this.detach();
+    },
+    detach() {
+      if (!attached) return;
+      attached = false;
+      db.close();
+    },
+  };
+}
