@@ -70,7 +70,14 @@ export function createClient(input?: PersonalizerOptions): {
   report: (error: PrecisError) => void;
 } {
   let reporting = false;
+  // Errors found while this function runs (bad options, no IndexedDB) are held until the
+  // caller has had a chance to call on('error') — or the loader to run queued callbacks.
+  let heldErrors: PrecisError[] | null = [];
   const report = (error: PrecisError): void => {
+    if (heldErrors) {
+      heldErrors.push(error);
+      return;
+    }
     // An `error` listener that throws must not start a loop of error events.
     if (reporting) return;
     reporting = true;
@@ -80,6 +87,11 @@ export function createClient(input?: PersonalizerOptions): {
       reporting = false;
     }
   };
+  queueMicrotask(() => {
+    const held = heldErrors ?? [];
+    heldErrors = null;
+    for (const error of held) report(error);
+  });
   const emitter = createEmitter<PersonalizerEvents>((cause) => report(toPrecisError(cause, 'callback')));
   const options = resolveOptions(input, report);
   const doc = typeof document === 'undefined' ? undefined : document;

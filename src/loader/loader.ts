@@ -1,21 +1,7 @@
-import { createClient, type Personalizer } from '../client';
+import { createClient } from '../client';
 import { guardSync } from '../core/guard';
+import type { QueuedCallback } from './loader-types';
 import { readConfig } from './read-config';
-
-/** A callback queued with `precis.push(fn)`; it gets the personalizer. */
-type QueuedCallback = (api: Personalizer) => void;
-
-interface PrecisGlobal {
-  push(callback: QueuedCallback): void;
-  readonly loaded: true;
-}
-
-declare global {
-  interface Window {
-    precis?: PrecisGlobal | QueuedCallback[];
-    precisConfig?: unknown;
-  }
-}
 
 // The script-tag entry. `window.precis = window.precis || []; precis.push(fn)` works
 // before and after this runs; a second copy of the script finds `loaded` and does nothing.

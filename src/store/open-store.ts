@@ -24,17 +24,19 @@ export async function openEventStore(options: StoreOptions): Promise<EventStore>
   }
 
   let store: IdbEventStore | undefined;
-  const opening = openDB<PrecisDB>(options.dbName, DB_VERSION, {
-    upgrade: (db, oldVersion) => upgradeSchema(db, oldVersion),
-    // Another tab wants a newer schema: let go so it can upgrade; we carry on in memory.
-    blocking: () => store?.detach(),
-    terminated: () => store?.detach(),
-  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), options.openTimeoutMs);
   });
   try {
+    // openDB can throw synchronously (a SecurityError in some sandboxed frames), so it
+    // runs inside the try.
+    const opening = openDB<PrecisDB>(options.dbName, DB_VERSION, {
+      upgrade: (db, oldVersion) => upgradeSchema(db, oldVersion),
+      // Another tab wants a newer schema: let go so it can upgrade; we carry on in memory.
+      blocking: () => store?.detach(),
+      terminated: () => store?.detach(),
+    });
     const winner = await Promise.race([opening, timeout]);
     if (winner === 'timeout') {
       // If it opens after all, close it: this page already uses memory.
