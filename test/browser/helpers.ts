@@ -3,9 +3,8 @@ import type { Personalizer } from '../../src/index';
 import '../../src/loader/loader-types';
 
 declare global {
-  interface Window {
-    api: Personalizer;
-  }
+  // The personalizer, exposed by `attach()` for the tests' page.evaluate calls.
+  var api: Personalizer;
 }
 
 /** A small catalog: two house ads and one per category, for both test slots. */
@@ -43,7 +42,7 @@ export async function attach(page: Page): Promise<void> {
       new Promise<void>((resolve) => {
         window.precis = window.precis ?? [];
         window.precis.push((api) => {
-          window.api = api;
+          globalThis.api = api;
           void api.ready.then(resolve);
         });
       }),

@@ -59,7 +59,7 @@ test('without IndexedDB the slots still fill, from memory', async ({ page }) => 
     new Promise<void>((resolve) => {
       window.precis = window.precis ?? [];
       window.precis.push((api) => {
-        window.api = api;
+        globalThis.api = api;
         void api.ready.then(() => resolve());
       });
     }));
