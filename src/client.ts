@@ -6,7 +6,13 @@ import { guardAsync, guardSync } from './core/guard';
 import type { Catalog } from './decide/catalog';
 import { buildProfile } from './decide/profile';
 import { rankSlots, type Decision } from './decide/rank';
+import { createModelView, type ModelView } from './decide/model-view';
+import { topItems, type ScoredItem } from './decide/top-items';
+import { buildItemIndex, itemSequence } from './features';
 import { loadCatalog } from './load-catalog';
+import { startModel, type ModelClient } from './model-client';
+import type { BackendName } from './model/backend-registry';
+import type { EngineInfo } from './model/engine';
 import { resolveOptions, type PersonalizerOptions } from './options';
 import { CREATIVE_ATTRIBUTE, fillSlot, findSlots, restoreSlot, SLOT_ATTRIBUTE, watchForSlots } from './render/slots';
 import { openEventStore } from './store/open-store';
@@ -22,6 +28,15 @@ export interface PersonalizerEvents {
   track: PrecisEvent;
   /** Slots were (re)filled with these decisions. */
   render: Decision[];
+  /** The model is loaded, verified and warmed up. */
+  model: { backend: BackendName; name: string; version: string; thread: 'worker' | 'main'; fromCache: boolean };
+}
+
+/** What `recommend()` returns: the visitor's best items by model score. */
+export interface Recommendation {
+  items: ScoredItem[];
+  /** The backend that scored them; null when no model is available (items is then empty). */
+  backend: BackendName | null;
 }
 
 /**
@@ -37,6 +52,11 @@ export interface Personalizer {
   decide(): Promise<Decision[]>;
   /** Decides again and swaps the results into the slots. */
   refresh(): Promise<Decision[]>;
+  /**
+   * The visitor's top `k` items by model score, excluding items already in their
+   * history; `among` limits the candidates (e.g. to what the shop sells).
+   */
+  recommend(options?: { k?: number; among?: readonly string[] }): Promise<Recommendation>;
   /** Listens to an event; returns the function that stops listening. */
   on<K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void): () => void;
   /** Stops everything, saves what is pending, and puts every slot's default back. Safe to call twice. */
@@ -44,6 +64,9 @@ export interface Personalizer {
 }
 
 const FLUSH_DELAY_MS = 1000;
+
+// Resolved when this module runs: the ML chunk and the `.wasm` files sit next to it.
+const ML_URL = new URL('./precis-ml.js', import.meta.url).href;
 
 /**
  * Starts Precis on this page.
@@ -115,6 +138,47 @@ export function createClient(input?: PersonalizerOptions): {
     void store?.flush();
   };
 
+  let model: ModelClient | undefined;
+  let modelInfo: { info: EngineInfo; index: Map<string, number> } | undefined;
+
+  /** Starts the model off the critical path; resolves once it is ready or has failed. */
+  function startPersonalModel(manifestUrl: string): Promise<void> {
+    const client = startModel(ML_URL, {
+      manifestUrl,
+      backend: options.backend,
+      timeoutMs: options.modelTimeoutMs,
+      maxAgeMs: options.modelMaxAgeMs,
+      wasmBase: new URL('./', ML_URL).href,
+    }, options.worker && typeof Worker !== 'undefined');
+    model = client;
+    return client.ready.then(
+      (info) => {
+        if (destroyed) return;
+        modelInfo = { info, index: buildItemIndex(info.items) };
+        const { backend, name, version, fromCache } = info;
+        emitter.emit('model', { backend, name, version, fromCache, thread: client.thread() });
+      },
+      (cause: unknown) => {
+        model = undefined;
+        client.dispose();
+        report(toPrecisError(cause, 'model-fetch'));
+      },
+    );
+  }
+
+  /** The model's view of the catalog's targeted items for this visitor, when a model is ready. */
+  async function modelView(events: PrecisEvent[]): Promise<ModelView | undefined> {
+    if (!model || !modelInfo) return undefined;
+    try {
+      const { scores } = await model.score(itemSequence(events));
+      const candidates = catalog.creatives.flatMap((creative) => creative.targets.items);
+      return createModelView(scores, modelInfo.index, candidates);
+    } catch (cause) {
+      report(toPrecisError(cause, 'model-inference'));
+      return undefined; // the transparent ranker decides alone
+    }
+  }
+
   function track(event: TrackInput): boolean {
     if (destroyed) return false;
     const valid = validateEvent(event, options.clock());
@@ -160,7 +224,7 @@ export function createClient(input?: PersonalizerOptions): {
     const now = options.clock();
     const profile = buildProfile(events, now, options.halfLifeMs);
     const names = slots.map((slot) => slot.getAttribute(SLOT_ATTRIBUTE) ?? '');
-    return rankSlots(names, catalog.creatives, profile, now, taken);
+    return rankSlots(names, catalog.creatives, profile, now, taken, await modelView(events));
   }
 
   function render(slots: HTMLElement[], decisions: Decision[]): void {
@@ -187,6 +251,17 @@ export function createClient(input?: PersonalizerOptions): {
     const decisions = await decideFor(slots, new Set());
     render(slots, decisions);
     return decisions;
+  }
+
+  async function recommend(request: { k?: number; among?: readonly string[] } = {}): Promise<Recommendation> {
+    await setup;
+    await modelSettled;
+    const k = Math.max(1, Math.floor(request.k ?? 10));
+    if (!store || !model || !modelInfo) return { items: [], backend: null };
+    const history = itemSequence(await store.recent(options.historySize));
+    const { scores, backend } = await model.score(history);
+    const among = request.among ? new Set(request.among.map(String)) : undefined;
+    return { items: topItems(scores, modelInfo.info.items, new Set(history), k, among), backend };
   }
 
   async function fillNewSlots(slots: HTMLElement[]): Promise<void> {
@@ -220,7 +295,19 @@ export function createClient(input?: PersonalizerOptions): {
   }, undefined, report);
   start();
 
+  // The model loads after setup, at idle time; the first decision waits for it a little.
+  const modelSettled: Promise<void> = options.model === undefined
+    ? Promise.resolve()
+    : setup.then(() => new Promise<void>((resolve) => {
+      const begin = (): void => void startPersonalModel(options.model!).then(resolve);
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(begin, { timeout: 200 });
+      else setTimeout(begin, 0);
+    }));
+  const modelOrTimeout = (): Promise<void> =>
+    Promise.race([modelSettled, new Promise<void>((resolve) => setTimeout(resolve, options.modelWaitMs))]);
+
   const ready = setup
+    .then(modelOrTimeout)
     .then(() => safeRefresh())
     .then(() => {
       if (!destroyed) emitter.emit('ready', { store: store?.kind ?? 'memory', creatives: catalog.creatives.length });
@@ -234,6 +321,8 @@ export function createClient(input?: PersonalizerOptions): {
     for (const cleanup of cleanups.splice(0)) cleanup();
     if (doc) findSlots(doc).forEach(restoreSlot);
     void store?.close().catch(() => {});
+    model?.dispose();
+    model = undefined;
     emitter.clear();
   };
 
@@ -242,6 +331,7 @@ export function createClient(input?: PersonalizerOptions): {
     track: safeTrack,
     decide: guardAsync(decide, [], report),
     refresh: safeRefresh,
+    recommend: guardAsync(recommend, { items: [], backend: null }, report, 'model-inference'),
     on: guardSync(
       <K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void) =>
         destroyed ? () => {} : emitter.on(type, listener),

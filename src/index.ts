@@ -8,7 +8,11 @@
  * await precis.ready;
  */
 export { createPersonalizer } from './client';
-export type { Personalizer, PersonalizerEvents } from './client';
+export type { Personalizer, PersonalizerEvents, Recommendation } from './client';
+export type { ScoredItem } from './decide/top-items';
+export type { BackendChoice } from './model/engine';
+export type { BackendName } from './model/backend-registry';
+export type { PrecisManifest } from './model/manifest';
 export type { PersonalizerOptions } from './options';
 export type { TrackInput, PrecisEvent, EventType, StandardEventType } from './capture/event';
 export type { Catalog, Creative } from './decide/catalog';

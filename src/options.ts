@@ -1,5 +1,6 @@
 import { DAY_MS, systemClock, type Clock } from './core/clock';
 import { PrecisError } from './core/errors';
+import type { BackendChoice } from './model/engine';
 
 /**
  * Everything `createPersonalizer` accepts. All optional.
@@ -26,6 +27,18 @@ export interface PersonalizerOptions {
   catalogTimeoutMs?: number;
   /** IndexedDB database name. Default `precis`. */
   dbName?: string;
+  /** The model's `manifest.json` URL. Without one, the transparent ranker decides alone. */
+  model?: string;
+  /** Where the model runs: `auto` (the fastest that works here), `webgpu`, `webgl`, `wasm` or `cpu`. */
+  backend?: BackendChoice;
+  /** Run the model in a Web Worker. Default true; the main thread is used when workers fail. */
+  worker?: boolean;
+  /** Milliseconds for each model file download. Default 15,000. */
+  modelTimeoutMs?: number;
+  /** A cached model manifest younger than this is used without any network request. Default 1 hour. */
+  modelMaxAgeMs?: number;
+  /** How long the first decision waits for the model before the ranker decides alone. Default 1,500 ms. */
+  modelWaitMs?: number;
   /** A clock for tests. Default `Date.now`. */
   clock?: Clock;
 }
@@ -41,11 +54,21 @@ export interface ResolvedOptions {
   storeTimeoutMs: number;
   catalogTimeoutMs: number;
   dbName: string;
+  model: string | undefined;
+  backend: BackendChoice;
+  worker: boolean;
+  modelTimeoutMs: number;
+  modelMaxAgeMs: number;
+  modelWaitMs: number;
   clock: Clock;
 }
 
-const POSITIVE_NUMBERS = [
+const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** The options that take a positive number (also read from `data-*` attributes). */
+export const NUMBER_OPTIONS = [
   'maxEvents', 'retentionDays', 'halfLifeDays', 'historySize', 'storeTimeoutMs', 'catalogTimeoutMs',
+  'modelTimeoutMs', 'modelMaxAgeMs', 'modelWaitMs',
 ] as const;
 
 /**
@@ -59,10 +82,11 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
   const raw: PersonalizerOptions =
     typeof input === 'object' && input !== null ? (input as PersonalizerOptions) : {};
   if (input !== undefined && raw !== input) report(new PrecisError('invalid-options', { reason: 'options must be an object' }));
-  const numbers: Record<(typeof POSITIVE_NUMBERS)[number], number> = {
+  const numbers: Record<(typeof NUMBER_OPTIONS)[number], number> = {
     maxEvents: 1000, retentionDays: 30, halfLifeDays: 7, historySize: 200, storeTimeoutMs: 2000, catalogTimeoutMs: 5000,
+    modelTimeoutMs: 15_000, modelMaxAgeMs: 3_600_000, modelWaitMs: 1500,
   };
-  for (const key of POSITIVE_NUMBERS) {
+  for (const key of NUMBER_OPTIONS) {
     const value = raw[key];
     if (value === undefined) continue;
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) numbers[key] = value;
@@ -73,8 +97,24 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     report(new PrecisError('invalid-options', { reason: 'catalog must be a URL or an object', option: 'catalog' }));
     catalog = undefined;
   }
+  let model = raw.model;
+  if (model !== undefined && (typeof model !== 'string' || model === '')) {
+    report(new PrecisError('invalid-options', { reason: 'model must be a manifest URL', option: 'model' }));
+    model = undefined;
+  }
+  let backend = raw.backend ?? 'auto';
+  if (!BACKENDS.includes(backend)) {
+    report(new PrecisError('invalid-options', { reason: `backend must be one of ${BACKENDS.join(', ')}`, option: 'backend' }));
+    backend = 'auto';
+  }
   return {
     catalog,
+    model,
+    backend,
+    worker: raw.worker !== false,
+    modelTimeoutMs: numbers.modelTimeoutMs,
+    modelMaxAgeMs: numbers.modelMaxAgeMs,
+    modelWaitMs: numbers.modelWaitMs,
     autoCapture: raw.autoCapture !== false,
     maxEvents: Math.floor(numbers.maxEvents),
     retentionMs: numbers.retentionDays * DAY_MS,

@@ -12,6 +12,12 @@ export type ErrorCode =
   | 'store-read'
   | 'render'
   | 'callback'
+  | 'model-manifest'
+  | 'model-fetch'
+  | 'model-integrity'
+  | 'model-unsupported'
+  | 'model-backend'
+  | 'model-inference'
   | 'internal';
 
 /**

@@ -1,9 +1,14 @@
 import type { Creative } from './catalog';
+import type { ModelView } from './model-view';
 import type { Profile } from './profile';
+
+/** How much the model's opinion counts against the visitor's recorded affinity. */
+export const MODEL_WEIGHT = 3;
 
 /** Why a creative scored as it did: its targets that the visitor showed interest in. */
 export interface Contribution {
-  kind: 'item' | 'category';
+  /** `model`: the model's affinity for a targeted item (`id`), weighted by MODEL_WEIGHT. */
+  kind: 'item' | 'category' | 'model';
   id: string;
   affinity: number;
 }
@@ -17,13 +22,18 @@ export interface Decision {
 }
 
 /**
- * A creative's score: `weight × (1 + Σ affinity of its targeted items and categories)`.
- * With no history every creative scores its weight, so the catalog's prior decides.
+ * A creative's score: `weight × (1 + Σ affinity of its targeted items and categories
+ * + MODEL_WEIGHT × the model's best affinity among its targeted items)`. With no history
+ * and no model every creative scores its weight, so the catalog's prior decides.
  *
  * @example
- * scoreCreative(creative, profile).score;
+ * scoreCreative(creative, profile, modelView).score;
  */
-export function scoreCreative(creative: Creative, profile: Profile): { score: number; contributions: Contribution[] } {
+export function scoreCreative(
+  creative: Creative,
+  profile: Profile,
+  model?: ModelView,
+): { score: number; contributions: Contribution[] } {
   const contributions: Contribution[] = [];
   for (const id of creative.targets.items) {
     const affinity = profile.items.get(id);
@@ -33,6 +43,14 @@ export function scoreCreative(creative: Creative, profile: Profile): { score: nu
     const affinity = profile.categories.get(id);
     if (affinity) contributions.push({ kind: 'category', id, affinity });
   }
+  let best: Contribution | undefined;
+  for (const id of creative.targets.items) {
+    const affinity = model?.affinity(id);
+    if (affinity !== undefined && (!best || affinity * MODEL_WEIGHT > best.affinity)) {
+      best = { kind: 'model', id, affinity: affinity * MODEL_WEIGHT };
+    }
+  }
+  if (best && best.affinity > 0) contributions.push(best);
   contributions.sort((a, b) => b.affinity - a.affinity);
   const match = contributions.reduce((sum, c) => sum + c.affinity, 0);
   return { score: creative.weight * (1 + match), contributions };
@@ -62,10 +80,11 @@ export function rankSlots(
   profile: Profile,
   now: number,
   taken: ReadonlySet<string> = new Set(),
+  model?: ModelView,
 ): Decision[] {
   const scored = creatives
     .filter((creative) => isActive(creative, now))
-    .map((creative) => ({ creative, ...scoreCreative(creative, profile) }))
+    .map((creative) => ({ creative, ...scoreCreative(creative, profile, model) }))
     .sort((a, b) => b.score - a.score || (a.creative.id < b.creative.id ? -1 : a.creative.id > b.creative.id ? 1 : 0));
   const used = new Set(taken);
   return slots.map((slot) => {

@@ -1,8 +1,5 @@
-import type { PersonalizerOptions } from '../options';
+import { NUMBER_OPTIONS, type PersonalizerOptions } from '../options';
 
-const NUMBER_ATTRIBUTES = [
-  'maxEvents', 'retentionDays', 'halfLifeDays', 'historySize', 'storeTimeoutMs', 'catalogTimeoutMs',
-] as const;
 
 /**
  * Reads options from the script tag's `data-*` attributes (`data-catalog`,
@@ -18,8 +15,11 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   if (!data) return config;
   if (data.catalog) config.catalog = data.catalog;
   if (data.dbName) config.dbName = data.dbName;
+  if (data.model) config.model = data.model;
+  if (data.backend) config.backend = data.backend as PersonalizerOptions['backend'];
+  if (data.worker !== undefined) config.worker = data.worker !== 'false';
   if (data.autoCapture !== undefined) config.autoCapture = data.autoCapture !== 'false';
-  for (const key of NUMBER_ATTRIBUTES) {
+  for (const key of NUMBER_OPTIONS) {
     const value = data[key];
     // A non-number is passed on as NaN so that option validation reports it.
     if (value !== undefined) config[key] = Number(value);
