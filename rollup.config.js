@@ -1,4 +1,5 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import commonjs from '@rollup/plugin-commonjs';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -16,6 +17,8 @@ const compile = () =>
 // The core never bundles tfjs: the model runs from the separate ML chunk.
 const external = (id) => id === 'idb' || id.startsWith('@tensorflow/');
 
+const gzipSize = async (file) => gzipSync(await readFile(file), { level: 9 }).length;
+
 /** The WASM backend's binaries sit next to the ML chunk, which points tfjs at them. */
 const copyWasmBinaries = () => ({
   name: 'copy-wasm-binaries',
@@ -24,6 +27,28 @@ const copyWasmBinaries = () => ({
     for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
       await copyFile(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${file}`, `dist/${file}`);
     }
+    const simd = await gzipSize('dist/tfjs-backend-wasm-simd.wasm');
+    console.log(`size dist/tfjs-backend-wasm-simd.wasm: ${(simd / 1024).toFixed(1)} KB gzip (binary, fetched only for the WASM backend; not in the budget)`);
+  },
+});
+
+/**
+ * Size budgets, in gzip bytes, that fail the build when exceeded. The ML chunk holds the
+ * JS of all four backends; the .wasm binaries are reported beside it, not counted.
+ */
+const BUDGETS = {
+  'dist/precis.js': 25 * 1024,
+  'dist/precis-ml.js': 200 * 1024,
+};
+
+const checkSize = (file) => ({
+  name: 'check-size',
+  async writeBundle() {
+    const size = await gzipSize(file);
+    const budget = BUDGETS[file];
+    const line = `${file}: ${(size / 1024).toFixed(1)} KB gzip (budget ${(budget / 1024).toFixed(0)} KB)`;
+    if (size > budget) this.error(`over budget — ${line}`);
+    console.log(`size ${line}`);
   },
 });
 
@@ -38,14 +63,14 @@ export default [
   // Script tag: one self-contained, minified file.
   {
     input: 'src/loader/loader.ts',
-    plugins: [nodeResolve({ browser: true }), compile(), terser()],
+    plugins: [nodeResolve({ browser: true }), compile(), terser(), checkSize('dist/precis.js')],
     output: { file: 'dist/precis.js', format: 'iife', sourcemap: true },
   },
   // The ML chunk: tfjs (only the kernels Precis models use), four backends, the engine.
   // Self-contained, so it runs as a module worker or through import().
   {
     input: 'src/ml.ts',
-    plugins: [nodeResolve({ browser: true }), commonjs(), compile(), terser(), copyWasmBinaries()],
+    plugins: [nodeResolve({ browser: true }), commonjs(), compile(), terser(), copyWasmBinaries(), checkSize('dist/precis-ml.js')],
     output: { file: 'dist/precis-ml.js', format: 'es', sourcemap: true },
     onwarn(warning, warn) {
       // tfjs's own modules use `this` at top level and circular imports; both are harmless.
@@ -53,11 +78,19 @@ export default [
       warn(warning);
     },
   },
-  // Types for the npm entry.
+  // `precis/layers`: importing it registers the model's custom layer classes with the
+  // app's own @tensorflow/tfjs, so the model also loads with plain tf.loadLayersModel.
   {
-    input: 'src/index.ts',
+    input: 'src/model/layers/index.ts',
+    external,
+    plugins: [compile()],
+    output: { file: 'dist/layers.js', format: 'es', sourcemap: true },
+  },
+  // Types for the npm entries.
+  ...[['src/index.ts', 'dist/index.d.ts'], ['src/model/layers/index.ts', 'dist/layers.d.ts']].map(([input, file]) => ({
+    input,
     external,
     plugins: [dts({ tsconfig: './tsconfig.json' })],
-    output: { file: 'dist/index.d.ts', format: 'es' },
-  },
+    output: { file, format: 'es' },
+  })),
 ];

@@ -78,6 +78,23 @@ function productPage(id) {
   `\n<script type="application/ld+json">${jsonLd}</script>`);
 }
 
+/**
+ * A test page under a strict CSP: scripts from 'self' only, no eval, no inline script;
+ * WebAssembly only when `wasm` is in the query. Options come from data-* attributes.
+ */
+function strictCspPage(url) {
+  const backend = url.searchParams.get('backend') ?? 'auto';
+  const model = url.searchParams.get('model') ?? '/demo/models/games/manifest.json';
+  const wasm = url.searchParams.has('wasm') ? " 'wasm-unsafe-eval'" : '';
+  const worker = url.searchParams.get('worker') === 'false' ? 'false' : 'true';
+  const csp = `default-src 'self'; script-src 'self'${wasm}; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Strict CSP</title>
+<script src="/dist/precis.js" data-catalog="/test/browser/pages/catalog.json" data-model="${escapeHtml(model)}"
+ data-backend="${escapeHtml(backend)}" data-worker="${worker}" data-auto-capture="false" data-model-wait-ms="30000" async></script></head>
+<body><div data-precis-slot="hero">Default hero</div></body></html>`;
+  return { csp, html };
+}
+
 function svgImage(label, color) {
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 240" width="320" height="240">
 <rect width="320" height="240" fill="${color}"/><text x="160" y="130" font-family="sans-serif" font-size="22" fill="#fff" text-anchor="middle">${escapeHtml(label)}</text></svg>`;
@@ -119,6 +136,11 @@ export async function startDemoServer(port) {
     };
     let match;
     let html = null;
+    if (pathname === '/test/strict-csp') {
+      const { csp, html: body } = strictCspPage(new URL(req.url ?? '/', 'http://localhost'));
+      res.writeHead(200, { 'content-type': TYPES['.html'], 'content-security-policy': csp, 'cache-control': 'no-cache' });
+      return res.end(body);
+    }
     if (pathname === '/') html = homePage();
     else if ((match = pathname.match(/^\/product\/([\w-]+)$/))) html = productPage(match[1]);
     else if ((match = pathname.match(/^\/category\/([\w-]+)$/))) html = categoryPage(match[1]);

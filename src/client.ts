@@ -32,6 +32,22 @@ export interface PersonalizerEvents {
   model: { backend: BackendName; name: string; version: string; thread: 'worker' | 'main'; fromCache: boolean };
 }
 
+/** What `status()` returns: where things run, for a debug panel or a support ticket. */
+export interface PersonalizerStatus {
+  store: StoreKind | null;
+  creatives: number;
+  model: null | {
+    backend: BackendName;
+    thread: 'worker' | 'main';
+    name: string;
+    version: string;
+    /** True when this page load took every model file from the cache. */
+    fromCache: boolean;
+    /** Live tensors in the model's thread: flat over time, or something leaks. */
+    numTensors: number;
+  };
+}
+
 /** What `recommend()` returns: the visitor's best items by model score. */
 export interface Recommendation {
   items: ScoredItem[];
@@ -57,6 +73,8 @@ export interface Personalizer {
    * history; `among` limits the candidates (e.g. to what the shop sells).
    */
   recommend(options?: { k?: number; among?: readonly string[] }): Promise<Recommendation>;
+  /** Where the store and the model run, and how the model's memory stands. */
+  status(): Promise<PersonalizerStatus>;
   /** Listens to an event; returns the function that stops listening. */
   on<K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void): () => void;
   /** Stops everything, saves what is pending, and puts every slot's default back. Safe to call twice. */
@@ -170,7 +188,8 @@ export function createClient(input?: PersonalizerOptions): {
   async function modelView(events: PrecisEvent[]): Promise<ModelView | undefined> {
     if (!model || !modelInfo) return undefined;
     try {
-      const { scores } = await model.score(itemSequence(events));
+      const { scores, backend } = await model.score(itemSequence(events));
+      modelInfo.info.backend = backend; // a lost GPU context may have moved it
       const candidates = catalog.creatives.flatMap((creative) => creative.targets.items);
       return createModelView(scores, modelInfo.index, candidates);
     } catch (cause) {
@@ -260,8 +279,18 @@ export function createClient(input?: PersonalizerOptions): {
     if (!store || !model || !modelInfo) return { items: [], backend: null };
     const history = itemSequence(await store.recent(options.historySize));
     const { scores, backend } = await model.score(history);
+    modelInfo.info.backend = backend;
     const among = request.among ? new Set(request.among.map(String)) : undefined;
     return { items: topItems(scores, modelInfo.info.items, new Set(history), k, among), backend };
+  }
+
+  async function status(): Promise<PersonalizerStatus> {
+    await setup;
+    const base = { store: store?.kind ?? null, creatives: catalog.creatives.length };
+    if (!model || !modelInfo) return { ...base, model: null };
+    const { backend, name, version, fromCache } = modelInfo.info;
+    const numTensors = await model.numTensors();
+    return { ...base, model: { backend, name, version, fromCache, thread: model.thread(), numTensors } };
   }
 
   async function fillNewSlots(slots: HTMLElement[]): Promise<void> {
@@ -332,6 +361,7 @@ export function createClient(input?: PersonalizerOptions): {
     decide: guardAsync(decide, [], report),
     refresh: safeRefresh,
     recommend: guardAsync(recommend, { items: [], backend: null }, report, 'model-inference'),
+    status: guardAsync(status, { store: null, creatives: 0, model: null }, report),
     on: guardSync(
       <K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void) =>
         destroyed ? () => {} : emitter.on(type, listener),

@@ -8,7 +8,7 @@
  * await precis.ready;
  */
 export { createPersonalizer } from './client';
-export type { Personalizer, PersonalizerEvents, Recommendation } from './client';
+export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation } from './client';
 export type { ScoredItem } from './decide/top-items';
 export type { BackendChoice } from './model/engine';
 export type { BackendName } from './model/backend-registry';

@@ -69,6 +69,19 @@ export function readSasrecSource(files: ReadonlyMap<string, ArrayBuffer>, modelP
   return { config, specs, buffers };
 }
 
+/** Inputs are cropped to this multiple, so GPU backends compile only a few shader shapes. */
+const LENGTH_STEP = 10;
+
+/**
+ * How much of a left-padded input to run: its real length rounded up to LENGTH_STEP.
+ * Positions are right-aligned, so the scores equal those of the full input.
+ */
+function croppedLength(history: Int32Array): number {
+  let first = 0;
+  while (first < history.length && history[first] === 0) first += 1;
+  return Math.min(history.length, Math.max(LENGTH_STEP, Math.ceil((history.length - first) / LENGTH_STEP) * LENGTH_STEP));
+}
+
 /**
  * Puts the weights on the current backend and returns the scorer.
  *
@@ -84,8 +97,9 @@ export function loadSasrecModel(source: ModelSource): LoadedModel {
   return {
     config,
     async score(history) {
+      const cropped = history.subarray(config.maxLength - croppedLength(history));
       const scores = tidy(() =>
-        scoreSequences(weights, config, tensor2d(history, [1, config.maxLength], 'int32') as Tensor2D),
+        scoreSequences(weights, config, tensor2d(cropped, [1, cropped.length], 'int32') as Tensor2D),
       );
       try {
         return (await scores.data()) as Float32Array;

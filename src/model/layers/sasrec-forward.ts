@@ -158,7 +158,7 @@ export function scoreSequences(
     const h = encodeSequences(w, c, ids, opts);
     const [batch, length, d] = h.shape;
     const last = tf.reshape(tf.slice(h, [0, length - 1, 0], [batch, 1, d]), [batch, d]) as tf.Tensor2D;
-    const scores = tf.matMul(last, tf.transpose(w.item_embedding!) as tf.Tensor2D);
+    const scores = tf.matMul(last, w.item_embedding! as tf.Tensor2D, false, true);
     const padMask = new Float32Array(c.numItems);
     padMask[0] = MASK_BIAS * 1e3;
     return tf.add(scores, tf.tensor1d(padMask)) as tf.Tensor2D;

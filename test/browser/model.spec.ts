@@ -1,0 +1,180 @@
+import { expect, test, type Page } from '@playwright/test';
+import { attach, configure, expectNoUncaught, slotCreatives, watchErrors } from './helpers';
+
+// The model train/ ships, as the demo serves it.
+export const MODEL_DIR = '/demo/models/dev-small';
+const MANIFEST = `${MODEL_DIR}/manifest.json`;
+const CATALOG = {
+  creatives: [
+    { id: 'house', slots: ['hero', 'side'], title: 'House ad', weight: 1.5 },
+    { id: 'pick-a', slots: ['hero', 'side'], title: 'Pick A', targets: { items: ['22120'] } },
+    { id: 'pick-b', slots: ['hero', 'side'], title: 'Pick B', targets: { items: ['11833'] } },
+  ],
+};
+const PAGE = '/test/browser/pages/slots.html';
+const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+/** Collects Precis `error` codes from the first moment (a queued listener). */
+async function collectErrorCodes(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { codes: string[]; precis: unknown[] };
+    w.codes = [];
+    w.precis = [(api: { on(t: 'error', f: (e: { code: string }) => void): void }) => api.on('error', (e) => w.codes.push(e.code))];
+  });
+}
+const errorCodes = (page: Page) => page.evaluate(() => (window as unknown as { codes: string[] }).codes);
+
+for (const backend of BACKENDS) {
+  test.describe(`on ${backend}`, () => {
+    test('the model runs in a worker and recommends items the visitor has not seen', async ({ page }) => {
+      const errors = watchErrors(page);
+      await collectErrorCodes(page);
+      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, modelWaitMs: 60_000 });
+      await page.goto(PAGE);
+      await attach(page);
+      const result = await page.evaluate(async () => {
+        api.track({ type: 'view', item: '22120' });
+        api.track({ type: 'add_to_cart', item: '11833' });
+        return { rec: await api.recommend({ k: 10 }), status: await api.status() };
+      });
+      expect(result.rec.backend).toBe(backend);
+      expect(result.rec.items).toHaveLength(10);
+      expect(result.rec.items.map((i) => i.item)).not.toContain('22120');
+      expect(result.rec.items.map((i) => i.item)).not.toContain('11833');
+      const scores = result.rec.items.map((i) => i.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      expect(result.status.model).toMatchObject({ backend, thread: 'worker' });
+      expect(await errorCodes(page)).toEqual([]);
+      expectNoUncaught(errors);
+    });
+
+    test('1,000 decisions leave the number of tensors flat', async ({ page }) => {
+      test.setTimeout(600_000); // SwiftShader's WebGPU takes ~0.2 s a decision here
+      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, modelWaitMs: 60_000 });
+      await page.goto(PAGE);
+      await attach(page);
+      const counts = await page.evaluate(async () => {
+        api.track({ type: 'view', item: '22120' });
+        await api.decide(); // warm
+        const before = (await api.status()).model!.numTensors;
+        for (let i = 0; i < 1000; i += 1) await api.decide();
+        return { before, after: (await api.status()).model!.numTensors };
+      });
+      expect(counts.before).toBeGreaterThan(0);
+      expect(counts.after).toBe(counts.before);
+    });
+  });
+}
+
+test.describe('bad model files: the ranker decides, one error, nothing thrown', () => {
+  const cases: Array<{ name: string; file: string; code: string; fulfill: (body: Buffer) => { status?: number; body: Buffer | string; contentType?: string } }> = [
+    { name: 'a tampered weight shard', file: 'group1-shard1of1.bin', code: 'model-integrity', fulfill: (b) => ({ body: Buffer.from(b.map((x, i) => (i === 100 ? x ^ 1 : x))) }) },
+    { name: 'a truncated weight shard', file: 'group1-shard1of1.bin', code: 'model-integrity', fulfill: (b) => ({ body: b.subarray(0, b.length >> 1) }) },
+    { name: 'HTML instead of weights', file: 'group1-shard1of1.bin', code: 'model-integrity', fulfill: () => ({ body: '<!doctype html><p>Not found</p>', contentType: 'text/html' }) },
+    { name: 'a 404 for items.json', file: 'items.json', code: 'model-fetch', fulfill: () => ({ status: 404, body: 'Not found' }) },
+    { name: 'a 503 for model.json', file: 'model.json', code: 'model-fetch', fulfill: () => ({ status: 503, body: 'busy' }) },
+    { name: 'a manifest that is not JSON', file: 'manifest.json', code: 'model-manifest', fulfill: () => ({ body: '<html>' }) },
+  ];
+  for (const { name, file, code, fulfill } of cases) {
+    test(name, async ({ page, context }) => {
+      const errors = watchErrors(page);
+      await collectErrorCodes(page);
+      await context.route(`**${MODEL_DIR}/${file}`, async (route) => {
+        const response = await route.fetch();
+        const { status = 200, body, contentType } = fulfill(await response.body());
+        await route.fulfill({ status, body, contentType: contentType ?? 'application/octet-stream' });
+      });
+      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', modelWaitMs: 60_000 });
+      await page.goto(PAGE);
+      await attach(page);
+      await page.evaluate(() => api.track({ type: 'view', item: '11833' }));
+      expect(await page.evaluate(() => api.refresh().then((d) => d.map((x) => x.creative?.id)))).toEqual(['pick-b', 'house']);
+      expect(await slotCreatives(page)).toEqual({ hero: 'pick-b', side: 'house' });
+      expect(await errorCodes(page)).toEqual([code]);
+      expect((await page.evaluate(() => api.recommend())).backend).toBeNull();
+      expectNoUncaught(errors);
+    });
+  }
+
+  test('a model server that never answers times out', async ({ page, context }) => {
+    await collectErrorCodes(page);
+    await context.route(`**${MODEL_DIR}/model.json`, () => {}); // never answered
+    await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', modelTimeoutMs: 500, modelWaitMs: 60_000 });
+    await page.goto(PAGE);
+    await attach(page);
+    expect(await errorCodes(page)).toEqual(['model-fetch']);
+    expect(await slotCreatives(page)).toEqual({ hero: 'house', side: 'pick-a' });
+  });
+});
+
+test('a repeat visit makes no model network request', async ({ page, context }) => {
+  const modelRequests: string[] = [];
+  context.on('request', (request) => {
+    if (request.url().includes(MODEL_DIR)) modelRequests.push(new URL(request.url()).pathname);
+  });
+  await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'wasm', modelWaitMs: 60_000 });
+  await page.goto(PAGE);
+  await attach(page);
+  expect((await page.evaluate(() => api.status())).model).toMatchObject({ fromCache: false });
+  expect(modelRequests.length).toBeGreaterThanOrEqual(4);
+  modelRequests.length = 0;
+  await page.reload();
+  await attach(page);
+  expect((await page.evaluate(() => api.status())).model).toMatchObject({ fromCache: true, backend: 'wasm' });
+  expect(modelRequests).toEqual([]);
+});
+
+test('after the cache age only the manifest is fetched again when the version is unchanged', async ({ page, context }) => {
+  const modelRequests: string[] = [];
+  context.on('request', (request) => {
+    if (request.url().includes(MODEL_DIR)) modelRequests.push(new URL(request.url()).pathname.split('/').pop()!);
+  });
+  await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', modelWaitMs: 60_000, modelMaxAgeMs: 1 });
+  await page.goto(PAGE);
+  await attach(page);
+  modelRequests.length = 0;
+  await page.reload();
+  await attach(page);
+  expect(modelRequests).toEqual(['manifest.json']);
+});
+
+test('without workers the model runs on the main thread', async ({ page }) => {
+  await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', worker: false, modelWaitMs: 60_000 });
+  await page.goto(PAGE);
+  await attach(page);
+  const status = await page.evaluate(() => api.status());
+  expect(status.model).toMatchObject({ backend: 'cpu', thread: 'main' });
+});
+
+for (const backend of ['webgpu', 'webgl', 'cpu'] as const) {
+  test(`a strict-CSP page (no eval, no inline script) runs the model on ${backend}`, async ({ page }) => {
+    const errors = watchErrors(page);
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(`/test/strict-csp?backend=${backend}&model=${encodeURIComponent(MANIFEST)}`);
+    await attach(page);
+    const status = await page.evaluate(() => api.status());
+    expect(status.model).toMatchObject({ backend, thread: 'worker' });
+    expect(violations).toEqual([]);
+    expectNoUncaught(errors);
+  });
+}
+
+test('on the main thread of a strict-CSP page the CPU backend still runs', async ({ page }) => {
+  await page.goto(`/test/strict-csp?backend=cpu&worker=false&model=${encodeURIComponent(MANIFEST)}`);
+  await attach(page);
+  expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend: 'cpu', thread: 'main' });
+});
+
+test('WASM needs wasm-unsafe-eval in the page’s CSP; without it the model falls back to another backend', async ({ page }) => {
+  await page.goto(`/test/strict-csp?backend=wasm&worker=false&model=${encodeURIComponent(MANIFEST)}`);
+  await attach(page);
+  const without = (await page.evaluate(() => api.status())).model;
+  expect(without?.backend).toBeTruthy();
+  expect(without?.backend).not.toBe('wasm');
+  await page.goto(`/test/strict-csp?backend=wasm&worker=false&wasm&model=${encodeURIComponent(MANIFEST)}`);
+  await attach(page);
+  expect((await page.evaluate(() => api.status())).model?.backend).toBe('wasm');
+});
