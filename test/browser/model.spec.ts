@@ -179,22 +179,24 @@ test('WASM needs wasm-unsafe-eval in the page’s CSP; without it the model fall
   expect((await page.evaluate(() => api.status())).model?.backend).toBe('wasm');
 });
 
-test('WebGL context lost mid-session: the next decision succeeds, with the same answer', async ({ page }) => {
-  const errors = watchErrors(page);
-  await page.goto('/test/browser/pages/empty.html');
-  const result = await page.evaluate(async (manifestUrl) => {
-    const mlUrl = '/dist/precis-ml.js';
-    const ml = (await import(mlUrl)) as typeof import('../../src/ml');
-    const engine = await ml.createEngine({ manifestUrl, backend: 'webgl', timeoutMs: 30_000, maxAgeMs: 0, wasmBase: '/dist/' });
-    const history = ['22120', '11833', '20325'];
-    const top = (scores: Float32Array) => [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
-    const before = top(await engine.score(history));
-    const lost = engine.loseContext();
-    const after = top(await engine.score(history));
-    return { lost, before, after, backend: engine.info.backend };
-  }, MANIFEST);
-  expect(result.lost).toBe(true);
-  expect(result.after).toEqual(result.before);
-  expect(result.backend).toBe('webgl'); // a fresh context, on WebGL again
-  expectNoUncaught(errors);
-});
+for (const backend of ['webgl', 'webgpu'] as const) {
+  test(`${backend}: context or device lost mid-session, the next decision succeeds with the same answer`, async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto('/test/browser/pages/empty.html');
+    const result = await page.evaluate(async ({ manifestUrl, backend: name }) => {
+      const mlUrl = '/dist/precis-ml.js';
+      const ml = (await import(mlUrl)) as typeof import('../../src/ml');
+      const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 30_000, maxAgeMs: 0, wasmBase: '/dist/' });
+      const history = ['22120', '11833', '20325'];
+      const top = (scores: Float32Array) => [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
+      const before = top(await engine.score(history));
+      const lost = engine.loseContext();
+      const after = top(await engine.score(history));
+      return { lost, before, after, backend: engine.info.backend };
+    }, { manifestUrl: MANIFEST, backend });
+    expect(result.lost).toBe(true);
+    expect(result.after).toEqual(result.before);
+    expect(result.backend).toBe(backend); // a fresh context or device, on the same backend
+    expectNoUncaught(errors);
+  });
+}

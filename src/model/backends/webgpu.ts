@@ -30,6 +30,10 @@ interface GpuLike {
   requestAdapter(options?: object): Promise<GpuAdapterLike | null>;
 }
 
+/** The device the live backend runs on, and whether the browser has taken it away. */
+let device: { lost: Promise<unknown>; destroy(): void } | undefined;
+let deviceLost = false;
+
 const gpu = (): GpuLike | undefined => (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|software|microsoft basic/i;
 
@@ -54,13 +58,18 @@ addBackendPlugin({
     const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
     return !fallback && !SOFTWARE_ADAPTER.test(`${info.vendor} ${info.architecture} ${info.description}`);
   },
+  isLost: () => deviceLost,
+  loseContext() {
+    device?.destroy(); // `lost` resolves; the next score sees it and starts afresh
+    return device !== undefined;
+  },
   register() {
     if (!findBackendFactory('webgpu')) {
       registerBackend('webgpu', async () => {
         const adapter = await requestAdapter();
         if (!adapter) throw new Error('no WebGPU adapter');
         const limits = adapter.limits;
-        const device = await adapter.requestDevice({
+        const created = (await adapter.requestDevice({
           requiredLimits: {
             maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
             maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
@@ -69,8 +78,13 @@ addBackendPlugin({
             maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
             maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
           },
+        })) as NonNullable<typeof device>;
+        device = created;
+        deviceLost = false;
+        void created.lost.then(() => {
+          if (device === created) deviceLost = true;
         });
-        return new WebGPUBackend(device as ConstructorParameters<typeof WebGPUBackend>[0], adapter.info as never);
+        return new WebGPUBackend(created as unknown as ConstructorParameters<typeof WebGPUBackend>[0], adapter.info as never);
       }, 3);
     }
     registerKernelsOnce([
