@@ -27,7 +27,7 @@ function page(title, body, head = '') {
 <title>${escapeHtml(title)} · Pixel Market</title>
 <link rel="stylesheet" href="/demo/styles.css">${head}
 <script src="/demo/shop.js"></script>
-<script src="/dist/precis.js" data-catalog="/demo/catalog.json" async></script>
+<script src="/dist/precis.js" data-catalog="/demo/catalog.json" data-model="/demo/models/games/manifest.json" async></script>
 </head><body>
 <header class="site-header"><a class="logo" href="/">Pixel Market</a>
 <nav>${shop.categories.map((c) => `<a href="/category/${c.id}">${escapeHtml(c.name)}</a>`).join('')}</nav></header>
@@ -47,6 +47,8 @@ function homePage() {
   const sections = shop.categories.map((c) => `<section><h2>${escapeHtml(c.name)}</h2><ul class="grid">
 ${shop.products.filter((p) => p.category === c.id).map(card).join('\n')}</ul></section>`);
   return page('Home', `${slot('hero', 'Welcome to Pixel Market: games, consoles and gear.')}
+<section class="for-you" aria-label="Recommended for you"><h2>Recommended for you</h2>
+<ul class="grid" id="for-you" data-shop-recommend="6"></ul></section>
 <div class="layout"><div class="catalog">${sections.join('\n')}</div>
 <aside>${slot('sidebar', 'Deals of the day')}</aside></div>`);
 }

@@ -81,7 +81,9 @@ export interface Personalizer {
   destroy(): void;
 }
 
-const FLUSH_DELAY_MS = 1000;
+// Events tracked in one task are written in one transaction, started right after the task,
+// so a navigation that follows a track() rarely races the pagehide flush.
+const FLUSH_DELAY_MS = 0;
 
 // Resolved when this module runs: the ML chunk and the `.wasm` files sit next to it.
 const ML_URL = new URL('./precis-ml.js', import.meta.url).href;
@@ -186,9 +188,11 @@ export function createClient(input?: PersonalizerOptions): {
 
   /** The model's view of the catalog's targeted items for this visitor, when a model is ready. */
   async function modelView(events: PrecisEvent[]): Promise<ModelView | undefined> {
-    if (!model || !modelInfo) return undefined;
+    const history = itemSequence(events);
+    // With no history the model knows nothing of this visitor: the catalog's priors decide.
+    if (!model || !modelInfo || history.length === 0) return undefined;
     try {
-      const { scores, backend } = await model.score(itemSequence(events));
+      const { scores, backend } = await model.score(history);
       modelInfo.info.backend = backend; // a lost GPU context may have moved it
       const candidates = catalog.creatives.flatMap((creative) => creative.targets.items);
       return createModelView(scores, modelInfo.index, candidates);
