@@ -90,6 +90,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let plugin = await activateBackend(options.backend, options.wasmBase);
   let model: LoadedModel = loadSasrecModel(source);
+  // Warm up: the first run compiles shaders and allocates; let no visitor's decision pay.
+  await model.score(new Int32Array(maxLength));
   const failed = new Set<string>();
 
   /** After a lost context or device: a fresh backend (the same kind if it comes back). */

@@ -138,6 +138,13 @@ test('after the cache age only the manifest is fetched again when the version is
   expect(modelRequests).toEqual(['manifest.json']);
 });
 
+test('auto skips the software GPU here (SwiftShader) and picks WASM', async ({ page }) => {
+  await configure(page, { autoCapture: false, model: MANIFEST, modelWaitMs: 60_000 });
+  await page.goto(PAGE);
+  await attach(page);
+  expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend: 'wasm', thread: 'worker' });
+});
+
 test('without workers the model runs on the main thread', async ({ page }) => {
   await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', worker: false, modelWaitMs: 60_000 });
   await page.goto(PAGE);

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createModelView } from '../../src/decide/model-view';
+import { topItems } from '../../src/decide/top-items';
+import { itemSequence } from '../../src/features';
+import { manifestProblems, parseManifest } from '../../src/model/manifest';
+
+const HASH = 'a'.repeat(64);
+const manifest = () => ({
+  format: 'precis-manifest@1', name: 'm', version: '1',
+  model: { url: 'model.json', format: 'layers' },
+  files: { 'model.json': HASH, 'items.json': HASH, 'w.bin': HASH },
+  input: { maxLength: 50, padding: 'left', padIndex: 0, dtype: 'int32' },
+  items: { url: 'items.json' }, output: { kind: 'scores' },
+});
+
+describe('manifest', () => {
+  it('accepts a valid manifest', () => {
+    expect(manifestProblems(manifest())).toEqual([]);
+    expect(parseManifest(manifest()).version).toBe('1');
+  });
+  it.each([
+    ['format', { format: 'v2' }],
+    ['sha256', { files: { 'model.json': 'nothex', 'items.json': HASH } }],
+    ['model file', { files: { 'items.json': HASH } }],
+    ['input', { input: { maxLength: 50, padding: 'right', padIndex: 0, dtype: 'int32' } }],
+    ['output', { output: { kind: 'embeddings' } }],
+    ['version', { version: '' }],
+  ])('names a bad %s', (word, patch) => {
+    const problems = manifestProblems({ ...manifest(), ...patch });
+    expect(problems.join(' ')).toContain(word);
+    expect(() => parseManifest({ ...manifest(), ...patch })).toThrow(expect.objectContaining({ code: 'model-manifest' }));
+  });
+});
+
+describe('itemSequence', () => {
+  it('keeps first occurrences in order and skips events without items', () => {
+    expect(itemSequence([{ item: 'a' }, {}, { item: 'b' }, { item: 'a' }, { item: 'c' }])).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('topItems', () => {
+  const items = ['', 'a', 'b', 'c', 'd'];
+  const scores = [99, 0.1, 0.9, 0.5, 0.9];
+  it('ranks by score, never returns padding, breaks ties by index', () => {
+    expect(topItems(scores, items, new Set(), 3)).toEqual([
+      { item: 'b', score: 0.9 }, { item: 'd', score: 0.9 }, { item: 'c', score: 0.5 },
+    ]);
+  });
+  it('excludes the history and honours among', () => {
+    expect(topItems(scores, items, new Set(['b']), 2).map((x) => x.item)).toEqual(['d', 'c']);
+    expect(topItems(scores, items, new Set(), 5, new Set(['a', 'c'])).map((x) => x.item)).toEqual(['c', 'a']);
+  });
+});
+
+describe('createModelView', () => {
+  it('ranks candidates against each other: 1 for the best, 0 for the worst', () => {
+    const index = new Map([['a', 1], ['b', 2], ['c', 3]]);
+    const view = createModelView([0, 5, 1, 3], index, ['a', 'b', 'c', 'unknown']);
+    expect([view.affinity('a'), view.affinity('c'), view.affinity('b')]).toEqual([1, 0.5, 0]);
+    expect(view.affinity('unknown')).toBeUndefined();
+  });
+});
