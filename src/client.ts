@@ -15,8 +15,9 @@ import type { BackendName } from './model/backend-registry';
 import type { EngineInfo } from './model/engine';
 import { resolveOptions, type PersonalizerOptions } from './options';
 import { CREATIVE_ATTRIBUTE, fillSlot, findSlots, restoreSlot, SLOT_ATTRIBUTE, watchForSlots } from './render/slots';
-import { openEventStore } from './store/open-store';
-import type { EventStore, StoreKind } from './store/types';
+import { createConsent, type ConsentState, type Permission } from './consent/consent';
+import { openVisitorStore, type VisitorStore } from './store/gated-store';
+import type { StoreKind } from './store/types';
 
 /** What `on()` can listen to, with each payload. */
 export interface PersonalizerEvents {
@@ -28,8 +29,18 @@ export interface PersonalizerEvents {
   track: PrecisEvent;
   /** Slots were (re)filled with these decisions. */
   render: Decision[];
+  /** What the visitor allows changed (their choice, the CMP, or GPC). */
+  consent: ConsentState;
   /** The model is loaded, verified and warmed up. */
   model: { backend: BackendName; name: string; version: string; thread: 'worker' | 'main'; fromCache: boolean };
+}
+
+/** Everything Precis keeps about the visitor, as `myData()` returns it. */
+export interface VisitorData {
+  consent: ConsentState;
+  storedIn: StoreKind | null;
+  /** Oldest first. */
+  events: PrecisEvent[];
 }
 
 /** What `status()` returns: where things run, for a debug panel or a support ticket. */
@@ -75,6 +86,15 @@ export interface Personalizer {
   recommend(options?: { k?: number; among?: readonly string[] }): Promise<Recommendation>;
   /** Where the store and the model run, and how the model's memory stands. */
   status(): Promise<PersonalizerStatus>;
+  /**
+   * Records the visitor's choice (from the site's consent banner). Withdrawing `store`
+   * deletes what was stored at once; withdrawing `personalize` makes decisions generic.
+   */
+  consent(choice: Partial<Record<Permission, boolean>>): ConsentState;
+  /** Deletes everything Precis stored about the visitor, in every open tab, and starts afresh. */
+  forget(): Promise<void>;
+  /** What Precis keeps about the visitor, for them to see or download. */
+  myData(): Promise<VisitorData>;
   /** Listens to an event; returns the function that stops listening. */
   on<K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void): () => void;
   /** Stops everything, saves what is pending, and puts every slot's default back. Safe to call twice. */
@@ -139,7 +159,9 @@ export function createClient(input?: PersonalizerOptions): {
   const options = resolveOptions(input, report);
   const doc = typeof document === 'undefined' ? undefined : document;
   let destroyed = false;
-  let store: EventStore | undefined;
+  let store: VisitorStore | undefined;
+  const consent = createConsent(doc?.defaultView ?? undefined, { defaultPolicy: options.defaultConsent, tcf: options.tcf });
+  const personalizing = (): boolean => consent.allows('personalize');
   let catalog: Catalog = { creatives: [] };
   const early: PrecisEvent[] = [];
   const cleanups: Array<() => void> = [];
@@ -217,14 +239,14 @@ export function createClient(input?: PersonalizerOptions): {
   }
 
   async function setUp(): Promise<void> {
-    const opened = await openEventStore({
+    const opened = await openVisitorStore({
       maxEvents: options.maxEvents,
       retentionMs: options.retentionMs,
       openTimeoutMs: options.storeTimeoutMs,
       dbName: options.dbName,
       clock: options.clock,
       onError: report,
-    });
+    }, consent, () => void safeRefresh());
     if (destroyed) {
       await opened.close();
       return;
@@ -243,7 +265,8 @@ export function createClient(input?: PersonalizerOptions): {
 
   async function decideFor(slots: HTMLElement[], taken: ReadonlySet<string>): Promise<Decision[]> {
     if (!store || destroyed) return [];
-    const events = await store.recent(options.historySize);
+    // Without `personalize`, decide as for a new visitor: the catalog's priors alone.
+    const events = personalizing() ? await store.recent(options.historySize) : [];
     const now = options.clock();
     const profile = buildProfile(events, now, options.halfLifeMs);
     const names = slots.map((slot) => slot.getAttribute(SLOT_ATTRIBUTE) ?? '');
@@ -280,7 +303,7 @@ export function createClient(input?: PersonalizerOptions): {
     await setup;
     await modelSettled;
     const k = Math.max(1, Math.floor(request.k ?? 10));
-    if (!store || !model || !modelInfo) return { items: [], backend: null };
+    if (!store || !model || !modelInfo || !personalizing()) return { items: [], backend: null };
     const history = itemSequence(await store.recent(options.historySize));
     const { scores, backend } = await model.score(history);
     modelInfo.info.backend = backend;
@@ -290,11 +313,23 @@ export function createClient(input?: PersonalizerOptions): {
 
   async function status(): Promise<PersonalizerStatus> {
     await setup;
-    const base = { store: store?.kind ?? null, creatives: catalog.creatives.length };
+    const base = { store: store?.kind() ?? null, creatives: catalog.creatives.length };
     if (!model || !modelInfo) return { ...base, model: null };
     const { backend, name, version, fromCache } = modelInfo.info;
     const numTensors = await model.numTensors();
     return { ...base, model: { backend, name, version, fromCache, thread: model.thread(), numTensors } };
+  }
+
+  async function forget(): Promise<void> {
+    await setup;
+    early.length = 0;
+    await store?.forget();
+    await refresh();
+  }
+
+  async function myData(): Promise<VisitorData> {
+    await setup;
+    return { consent: consent.state(), storedIn: store?.kind() ?? null, events: store ? await store.recent(options.maxEvents) : [] };
   }
 
   async function fillNewSlots(slots: HTMLElement[]): Promise<void> {
@@ -309,6 +344,11 @@ export function createClient(input?: PersonalizerOptions): {
   const safeTrack = guardSync(track, false, report, 'invalid-event');
   const safeRefresh = guardAsync(refresh, [], report, 'render');
   const safeFillNewSlots = guardAsync(fillNewSlots, undefined, report, 'render');
+
+  cleanups.push(consent.on('change', (state) => {
+    emitter.emit('consent', state);
+    void safeRefresh(); // a withdrawal takes effect at once, on this page too
+  }));
 
   const start = guardSync((): void => {
     if (!doc) return;
@@ -343,7 +383,7 @@ export function createClient(input?: PersonalizerOptions): {
     .then(modelOrTimeout)
     .then(() => safeRefresh())
     .then(() => {
-      if (!destroyed) emitter.emit('ready', { store: store?.kind ?? 'memory', creatives: catalog.creatives.length });
+      if (!destroyed) emitter.emit('ready', { store: store?.kind() ?? 'memory', creatives: catalog.creatives.length });
     })
     .catch((cause: unknown) => report(toPrecisError(cause)));
 
@@ -354,6 +394,7 @@ export function createClient(input?: PersonalizerOptions): {
     for (const cleanup of cleanups.splice(0)) cleanup();
     if (doc) findSlots(doc).forEach(restoreSlot);
     void store?.close().catch(() => {});
+    consent.dispose();
     model?.dispose();
     model = undefined;
     emitter.clear();
@@ -366,6 +407,12 @@ export function createClient(input?: PersonalizerOptions): {
     refresh: safeRefresh,
     recommend: guardAsync(recommend, { items: [], backend: null }, report, 'model-inference'),
     status: guardAsync(status, { store: null, creatives: 0, model: null }, report),
+    consent: guardSync((choice: Partial<Record<Permission, boolean>>) => {
+      consent.set(choice);
+      return consent.state();
+    }, consent.state(), report, 'invalid-options'),
+    forget: guardAsync(forget, undefined, report, 'store-write'),
+    myData: guardAsync(myData, { consent: consent.state(), storedIn: null, events: [] }, report, 'store-read'),
     on: guardSync(
       <K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void) =>
         destroyed ? () => {} : emitter.on(type, listener),

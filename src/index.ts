@@ -8,7 +8,8 @@
  * await precis.ready;
  */
 export { createPersonalizer } from './client';
-export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation } from './client';
+export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation, VisitorData } from './client';
+export type { ConsentState, Permission, TcfOptions } from './consent/consent';
 export type { ScoredItem } from './decide/top-items';
 export type { BackendChoice } from './model/engine';
 export type { BackendName } from './model/backend-registry';

@@ -1,5 +1,6 @@
 import { DAY_MS, systemClock, type Clock } from './core/clock';
 import { PrecisError } from './core/errors';
+import type { TcfOptions } from './consent/consent';
 import type { BackendChoice } from './model/engine';
 
 /**
@@ -39,6 +40,10 @@ export interface PersonalizerOptions {
   modelMaxAgeMs?: number;
   /** How long the first decision waits for the model before the ranker decides alone. Default 1,500 ms. */
   modelWaitMs?: number;
+  /** Until the visitor, the site or a CMP decides: `allow` (default) or `deny`. */
+  defaultConsent?: 'allow' | 'deny';
+  /** IAB TCF v2.2: our vendor id, the purposes per permission, how long to wait for the CMP. */
+  tcf?: TcfOptions;
   /** A clock for tests. Default `Date.now`. */
   clock?: Clock;
 }
@@ -60,6 +65,8 @@ export interface ResolvedOptions {
   modelTimeoutMs: number;
   modelMaxAgeMs: number;
   modelWaitMs: number;
+  defaultConsent: 'allow' | 'deny';
+  tcf: TcfOptions;
   clock: Clock;
 }
 
@@ -112,6 +119,8 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     model,
     backend,
     worker: raw.worker !== false,
+    defaultConsent: raw.defaultConsent === 'deny' ? 'deny' : 'allow',
+    tcf: typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {},
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
     modelWaitMs: numbers.modelWaitMs,

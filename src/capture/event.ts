@@ -24,7 +24,7 @@ export interface TrackInput {
   url?: string;
 }
 
-/** An event as validated and stored. Only these fields are ever kept. */
+/** An event as validated and stored. Only these fields are ever kept; `url` is a path. */
 export interface PrecisEvent {
   type: EventType;
   item?: string;
@@ -39,6 +39,46 @@ const NEEDS_ITEM: ReadonlySet<string> = new Set(['view', 'click', 'add_to_cart',
 const MAX_ID_LENGTH = 128;
 const MAX_URL_LENGTH = 2048;
 
+const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/;
+/** A phone number as people write one: a leading + or separators between 7+ digits. Bare digit runs are SKUs. */
+const PHONE = /^(?=(?:\D*\d){7})\+?[\d\s().-]*[\s().+-][\d\s().-]*$/;
+
+/**
+ * True for values that look like an email address or a phone number: personal data that
+ * must never be stored, whatever field a site put it in.
+ *
+ * @example
+ * looksPersonal('jane@example.com'); // true
+ * looksPersonal('+1 555 123 4567');  // true
+ * looksPersonal('4006381333931');    // false (a barcode)
+ */
+export function looksPersonal(value: string): boolean {
+  return EMAIL.test(value) || PHONE.test(value.trim());
+}
+
+/**
+ * A URL reduced to its path: query strings and fragments often carry personal data
+ * (emails, tokens, search terms), so they are never kept.
+ *
+ * @example
+ * pathOnly('/search?q=jane%40example.com#top'); // '/search'
+ */
+export function pathOnly(url: string): string {
+  try {
+    return new URL(url, 'https://path.invalid/').pathname;
+  } catch {
+    return url.split(/[?#]/)[0] ?? '';
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function invalid(reason: string): PrecisError {
   return new PrecisError('invalid-event', { reason });
 }
@@ -51,6 +91,7 @@ function readId(value: unknown, field: string): string | undefined {
   if (trimmed === '' || trimmed.length > MAX_ID_LENGTH) {
     throw invalid(`${field} must be 1-${MAX_ID_LENGTH} characters`);
   }
+  if (looksPersonal(trimmed)) throw invalid(`${field} looks like an email address or a phone number`);
   return trimmed;
 }
 
@@ -91,7 +132,9 @@ export function validateEvent(input: unknown, now: number): PrecisEvent {
     if (typeof raw.url !== 'string' || raw.url.length > MAX_URL_LENGTH) {
       throw invalid(`url must be a string of at most ${MAX_URL_LENGTH} characters`);
     }
-    event.url = raw.url;
+    const path = pathOnly(raw.url);
+    if (looksPersonal(safeDecode(path))) throw invalid('url looks like it carries an email address or a phone number');
+    event.url = path;
   }
   return event;
 }

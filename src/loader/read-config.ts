@@ -18,6 +18,8 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   if (data.model) config.model = data.model;
   if (data.backend) config.backend = data.backend as PersonalizerOptions['backend'];
   if (data.worker !== undefined) config.worker = data.worker !== 'false';
+  if (data.defaultConsent === 'allow' || data.defaultConsent === 'deny') config.defaultConsent = data.defaultConsent;
+  if (data.tcfVendorId) config.tcf = { ...config.tcf, vendorId: Number(data.tcfVendorId) };
   if (data.autoCapture !== undefined) config.autoCapture = data.autoCapture !== 'false';
   for (const key of NUMBER_OPTIONS) {
     const value = data[key];

@@ -103,6 +103,11 @@ export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions
       await flush();
       this.detach();
     },
+    async purge() {
+      pending = [];
+      lastStored = [];
+      this.detach();
+    },
     detach() {
       if (!attached) return;
       attached = false;

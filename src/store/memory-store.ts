@@ -33,5 +33,8 @@ export function createMemoryStore(
       return events.slice(Math.max(0, events.length - limit));
     },
     async close() {},
+    async purge() {
+      events = [];
+    },
   };
 }

@@ -34,7 +34,8 @@ export async function openEventStore(options: StoreOptions): Promise<EventStore>
     const opening = openDB<PrecisDB>(options.dbName, DB_VERSION, {
       upgrade: (db, oldVersion) => upgradeSchema(db, oldVersion),
       // Another tab wants a newer schema: let go so it can upgrade; we carry on in memory.
-      blocking: () => store?.detach(),
+      // A null version means the database is being deleted (forget): drop what we hold too.
+      blocking: (_current, next) => void (next === null ? store?.purge() : store?.detach()),
       terminated: () => store?.detach(),
     });
     const winner = await Promise.race([opening, timeout]);
@@ -51,3 +52,4 @@ export async function openEventStore(options: StoreOptions): Promise<EventStore>
     clearTimeout(timer);
   }
 }
+

@@ -23,6 +23,8 @@ export interface EventStore {
   recent(limit: number): Promise<PrecisEvent[]>;
   /** Flushes what it can and releases the connection. Safe to call twice. */
   close(): Promise<void>;
+  /** Drops every event it holds in memory and lets go of its database (deleting it is the caller's). */
+  purge(): Promise<void>;
 }
 
 export interface StoreOptions {

@@ -51,3 +51,27 @@ describe('validateEvent', () => {
     expect(reasonOf(input)).toContain(reason);
   });
 });
+
+describe('minimisation', () => {
+  it('keeps only the path of a URL', () => {
+    expect(validateEvent({ type: 'page_view', url: '/search?q=shoes&token=abc#top' }, NOW).url).toBe('/search');
+    expect(validateEvent({ type: 'page_view', url: 'https://shop.example/p/1?ref=mail' }, NOW).url).toBe('/p/1');
+    expect(validateEvent({ type: 'page_view', url: '/x?email=jane%40example.com' }, NOW).url).toBe('/x');
+  });
+
+  it.each([
+    { type: 'view', item: 'jane.doe@example.com' },
+    { type: 'view', item: 'a', category: 'mail me at jane@example.org' },
+    { type: 'view', item: '+1 555 123 4567' },
+    { type: 'view', item: '(555) 123-4567' },
+    { type: 'page_view', url: '/unsubscribe/jane@example.com' },
+    { type: 'page_view', url: '/u/jane%40example.com' },
+  ])('rejects personal data: %j', (input) => {
+    expect(reasonOf(input)).toMatch(/email address or a phone number/);
+  });
+
+  it('accepts numeric SKUs and barcodes', () => {
+    expect(validateEvent({ type: 'view', item: '4006381333931' }, NOW).item).toBe('4006381333931');
+    expect(validateEvent({ type: 'view', item: 22120 }, NOW).item).toBe('22120');
+  });
+});
