@@ -32,7 +32,7 @@ function page(title, body, head = '') {
 <header class="site-header"><a class="logo" href="/">Pixel Market</a>
 <nav>${shop.categories.map((c) => `<a href="/category/${c.id}">${escapeHtml(c.name)}</a>`).join('')}</nav></header>
 <main>${body}</main>
-<footer class="site-footer">A demo shop for Precis. Everything you do here stays in this browser.</footer>
+<footer class="site-footer">A demo shop for Precis. Everything you do here stays in this browser. <a href="/your-data">Your data</a></footer>
 </body></html>`;
 }
 
@@ -97,6 +97,46 @@ function strictCspPage(url) {
   return { csp, html };
 }
 
+/**
+ * The strict-CSP page with Trusted Types enforced on top: every DOM XSS sink (innerHTML,
+ * script URLs, `new Worker(url)`…) refuses plain strings, and only a policy named
+ * `precis` may be created. No model unless `model` is in the query; `catalog` (a
+ * same-origin path) and `slots` (how many extra slots, named slot-0, slot-1, …) let
+ * the XSS tests fill many slots from their own catalog, which runs to megabytes (hence
+ * the long catalog timeout).
+ */
+function trustedTypesPage(url) {
+  const backend = url.searchParams.get('backend') ?? 'auto';
+  const model = url.searchParams.get('model');
+  const askedCatalog = url.searchParams.get('catalog') ?? '';
+  const catalog = /^\/(?![/\\])/.test(askedCatalog) ? askedCatalog : '/test/browser/pages/catalog.json';
+  const count = Math.min(Math.max(Number.parseInt(url.searchParams.get('slots') ?? '0', 10) || 0, 0), 2000);
+  const worker = url.searchParams.get('worker') === 'false' ? 'false' : 'true';
+  const csp = "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+    "require-trusted-types-for 'script'; trusted-types precis";
+  const modelAttribute = model ? ` data-model="${escapeHtml(model)}" data-model-wait-ms="30000"` : '';
+  const slots = Array.from({ length: count }, (_, i) => `<div data-precis-slot="slot-${i}">Default ${i}</div>`).join('\n');
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trusted Types</title>
+<script src="/dist/precis.js" data-catalog="${escapeHtml(catalog)}"${modelAttribute}
+ data-backend="${escapeHtml(backend)}" data-worker="${worker}" data-auto-capture="false" data-catalog-timeout-ms="60000" async></script></head>
+<body><div data-precis-slot="hero">Default hero</div>
+${slots}</body></html>`;
+  return { csp, html };
+}
+
+function yourDataPage() {
+  return page('Your data', `<h1>Your data</h1>
+<p>Precis keeps what you do in this shop in your own browser, to choose what you see. Nothing is sent anywhere.</p>
+<fieldset class="consent"><legend>What you allow</legend>
+<label><input type="checkbox" data-consent="store"> Keep my activity on this device</label>
+<label><input type="checkbox" data-consent="personalize"> Use it to personalise what I see</label>
+<label><input type="checkbox" data-consent="send"> Send anonymous counts to the shop</label></fieldset>
+<p><button type="button" data-data-action="download">Download my data (JSON)</button>
+<button type="button" data-data-action="delete">Delete my data</button></p>
+<p class="data-summary" role="status"></p>
+<table class="data-table"><thead><tr><th>When</th><th>What</th><th>Item</th><th>Category</th></tr></thead><tbody></tbody></table>`);
+}
+
 function svgImage(label, color) {
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 240" width="320" height="240">
 <rect width="320" height="240" fill="${color}"/><text x="160" y="130" font-family="sans-serif" font-size="22" fill="#fff" text-anchor="middle">${escapeHtml(label)}</text></svg>`;
@@ -143,9 +183,15 @@ export async function startDemoServer(port) {
       res.writeHead(200, { 'content-type': TYPES['.html'], 'content-security-policy': csp, 'cache-control': 'no-cache' });
       return res.end(body);
     }
+    if (pathname === '/test/trusted-types') {
+      const { csp, html: body } = trustedTypesPage(new URL(req.url ?? '/', 'http://localhost'));
+      res.writeHead(200, { 'content-type': TYPES['.html'], 'content-security-policy': csp, 'cache-control': 'no-cache' });
+      return res.end(body);
+    }
     if (pathname === '/') html = homePage();
     else if ((match = pathname.match(/^\/product\/([\w-]+)$/))) html = productPage(match[1]);
     else if ((match = pathname.match(/^\/category\/([\w-]+)$/))) html = categoryPage(match[1]);
+    else if (pathname === '/your-data') html = yourDataPage();
     else if ((match = pathname.match(/^\/img\/(product|creative)\/([\w-]+)\.svg$/))) {
       const svg = image(match[1], match[2]);
       if (svg) return send(200, TYPES['.svg'], svg);

@@ -69,3 +69,22 @@ test('add to cart and purchase from a product page are recorded through the comm
   const types = (await storedEvents(page)).filter((e) => e.item === '8595').map((e) => e.type);
   expect(types).toEqual(expect.arrayContaining(['view', 'add_to_cart', 'purchase']));
 });
+
+test('the visitor sees their data, downloads it, and deletes it', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/product/8595');
+  await attach(page);
+  await page.goto('/your-data');
+  await attach(page);
+  await expect(page.locator('.data-table tbody tr').first()).toBeVisible();
+  await expect(page.locator('.data-table')).toContainText('8595');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download my data (JSON)' }).click();
+  const file = await (await download).path();
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { events: Array<{ item?: string }> };
+  expect(data.events.map((e) => e.item)).toContain('8595');
+  await page.getByRole('button', { name: 'Delete my data' }).click();
+  await expect(page.locator('.data-summary')).toHaveText(/^0 events/);
+  expect(await storedEvents(page)).toEqual([]);
+  expectNoUncaught(errors);
+});
