@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import type { GoldenFixture } from '../../train/make-golden';
+
+// train/'s golden fixture: 100 histories with the shipped model's top-10 ids and scores,
+// computed in Node. The browser runtime must reproduce them on every backend.
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/games-golden.json', import.meta.url), 'utf8')) as GoldenFixture;
+const MANIFEST = '/demo/models/games/manifest.json';
+
+for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
+  test(`golden parity on ${backend}: the same top-10 items, scores within ${fixture.tolerance.scoreAbs}`, async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.goto('/test/browser/pages/empty.html');
+    const results = await page.evaluate(async ({ manifestUrl, name, histories }) => {
+      const mlUrl = '/dist/precis-ml.js';
+      const ml = (await import(mlUrl)) as typeof import('../../src/ml');
+      const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 60_000, maxAgeMs: 0, wasmBase: '/dist/' });
+      const indexOf = new Map(engine.info.items.map((id, i) => [id, i]));
+      const out: Array<{ top: Array<{ item: string; score: number }>; expectedScores: number[] }> = [];
+      for (const { history, expectedItems } of histories) {
+        const scores = await engine.score(history);
+        const top = [...scores.keys()].slice(1).sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
+        out.push({
+          top: top.map((index) => ({ item: engine.info.items[index]!, score: scores[index]! })),
+          expectedScores: expectedItems.map((item) => scores[indexOf.get(item)!]!),
+        });
+      }
+      return { backend: engine.info.backend, out };
+    }, {
+      manifestUrl: MANIFEST,
+      name: backend,
+      histories: fixture.cases.map((c) => ({ history: c.history, expectedItems: c.top.map((t) => t.item) })),
+    });
+
+    expect(results.backend).toBe(backend);
+    const tolerance = fixture.tolerance.scoreAbs;
+    fixture.cases.forEach((expected, i) => {
+      const { top, expectedScores } = results.out[i]!;
+      // Every golden item scores the same here…
+      expected.top.forEach((t, k) => expect(Math.abs(expectedScores[k]! - t.score), `${expected.id} ${t.item}`).toBeLessThan(tolerance));
+      // …and nothing else enters the top 10, except an item tied with the 10th within tolerance.
+      const golden = new Set(expected.top.map((t) => t.item));
+      const tenth = expected.top.at(-1)!.score;
+      for (const a of top) if (!golden.has(a.item)) expect(a.score, `${expected.id} ${a.item}`).toBeLessThan(tenth + tolerance);
+    });
+  });
+}
