@@ -50,8 +50,8 @@ export interface Engine {
  * @example
  * const backend = await activateBackend('auto', wasmBase);
  */
-export async function activateBackend(choice: BackendChoice, wasmBase: string, exclude: ReadonlySet<string> = new Set()): Promise<BackendPlugin> {
-  const plugins = backendPlugins().filter((plugin) => !exclude.has(plugin.name));
+export async function activateBackend(choice: BackendChoice, wasmBase: string): Promise<BackendPlugin> {
+  const plugins = backendPlugins();
   const ordered = choice === 'auto' ? plugins : [...plugins.filter((p) => p.name === choice), ...plugins.filter((p) => p.name !== choice)];
   const failures: string[] = [];
   for (const plugin of ordered) {
@@ -92,19 +92,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let model: LoadedModel = loadSasrecModel(source);
   // Warm up: the first run compiles shaders and allocates; let no visitor's decision pay.
   await model.score(new Int32Array(maxLength));
-  const failed = new Set<string>();
 
-  /** After a lost context or device: a fresh backend (the same kind if it comes back). */
+  /** After a lost context or device: a fresh backend, the same kind if it comes back, else the next. */
   async function recover(): Promise<void> {
     model.dispose();
-    const lost = plugin.name;
-    removeBackend(lost);
-    failed.add(lost);
-    try {
-      plugin = await activateBackend(lost, options.wasmBase);
-    } catch {
-      plugin = await activateBackend('auto', options.wasmBase, failed);
-    }
+    removeBackend(plugin.name);
+    plugin = await activateBackend(plugin.name, options.wasmBase);
     model = loadSasrecModel(source);
   }
 
