@@ -256,7 +256,7 @@ export function createClient(input?: PersonalizerOptions): {
     flushSoon();
     if (options.catalog !== undefined) {
       try {
-        catalog = await loadCatalog(options.catalog, options.catalogTimeoutMs, report);
+        catalog = await loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts);
       } catch (cause) {
         report(toPrecisError(cause, 'invalid-catalog'));
       }
@@ -277,7 +277,7 @@ export function createClient(input?: PersonalizerOptions): {
     if (destroyed) return;
     decisions.forEach((decision, index) => {
       const slot = slots[index]!;
-      if (decision.creative) fillSlot(slot, decision.creative);
+      if (decision.creative) fillSlot(slot, decision.creative, options.linkHosts);
       else restoreSlot(slot);
     });
     emitter.emit('render', decisions);

@@ -6,14 +6,15 @@ import { parseCatalog, type Catalog } from './decide/catalog';
  * network error, a non-2xx status or a timeout, and `invalid-catalog` on bad JSON.
  *
  * @example
- * const catalog = await loadCatalog('/catalog.json', 5000, reportError);
+ * const catalog = await loadCatalog('/catalog.json', 5000, reportError, ['cdn.shop.example']);
  */
 export async function loadCatalog(
   source: string | object,
   timeoutMs: number,
   onError: (error: PrecisError) => void,
+  allowedHosts?: readonly string[],
 ): Promise<Catalog> {
-  if (typeof source !== 'string') return parseCatalog(source, onError);
+  if (typeof source !== 'string') return parseCatalog(source, onError, allowedHosts);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let response: Response;
@@ -31,5 +32,5 @@ export async function loadCatalog(
   } catch {
     throw new PrecisError('invalid-catalog', { url: source, reason: 'not JSON' });
   }
-  return parseCatalog(json, onError);
+  return parseCatalog(json, onError, allowedHosts);
 }

@@ -1,4 +1,5 @@
 import { PrecisError, toPrecisError } from './core/errors';
+import { toTrustedScriptUrl } from './core/trusted-types';
 import type { EngineInfo, EngineOptions } from './model/engine';
 import type { WorkerReply, WorkerRequest, WorkerResults } from './model/worker-protocol';
 
@@ -14,10 +15,13 @@ export interface ModelClient {
   dispose(): void;
 }
 
+const WORKER_FAILED = 'the model worker failed to start';
+
 type Ask = <K extends WorkerRequest['type']>(type: K, payload?: object) => Promise<WorkerResults[K]>;
 
 function startWorker(mlUrl: string): { ask: Ask; terminate(): void } {
-  const worker = new Worker(mlUrl, { type: 'module', name: 'precis-model' });
+  // Under Trusted Types a worker URL must come from a policy (ours accepts only the ML chunk).
+  const worker = new Worker(toTrustedScriptUrl(mlUrl) as string, { type: 'module', name: 'precis-model' });
   let nextId = 1;
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   worker.addEventListener('message', ({ data }: MessageEvent<WorkerReply>) => {
@@ -30,7 +34,7 @@ function startWorker(mlUrl: string): { ask: Ask; terminate(): void } {
   // The module failed to load (CSP, network): every pending request fails.
   worker.addEventListener('error', (event) => {
     event.preventDefault();
-    for (const waiter of pending.values()) waiter.reject(new PrecisError('model-fetch', { reason: 'the model worker failed to start' }));
+    for (const waiter of pending.values()) waiter.reject(new PrecisError('model-fetch', { reason: WORKER_FAILED }));
     pending.clear();
   });
   const ask: Ask = (type, payload = {}) =>
@@ -71,15 +75,20 @@ export function startModel(mlUrl: string, options: EngineOptions, useWorker = ty
 
   async function start(): Promise<EngineInfo> {
     if (!useWorker) return onMainThread();
+    let worker: ReturnType<typeof startWorker>;
     try {
-      const worker = startWorker(mlUrl);
-      terminate = worker.terminate;
-      ask = worker.ask;
+      worker = startWorker(mlUrl);
+    } catch {
+      return onMainThread(); // no module workers here, or the page's policies refuse ours
+    }
+    terminate = worker.terminate;
+    ask = worker.ask;
+    try {
       return await ask('init', { options });
     } catch (cause) {
       const error = toPrecisError(cause, 'model-fetch');
       // Only a worker that never started is retried here; a bad model fails the same anywhere.
-      if (error.details.reason !== 'the model worker failed to start') throw error;
+      if (error.details.reason !== WORKER_FAILED) throw error;
       terminate();
       return onMainThread();
     }

@@ -40,6 +40,8 @@ export interface PersonalizerOptions {
   modelMaxAgeMs?: number;
   /** How long the first decision waits for the model before the ranker decides alone. Default 1,500 ms. */
   modelWaitMs?: number;
+  /** Hosts that creatives' absolute links and images may point to; relative URLs are always allowed. Default: any http(s) host. */
+  linkHosts?: string[];
   /** Until the visitor, the site or a CMP decides: `allow` (default) or `deny`. */
   defaultConsent?: 'allow' | 'deny';
   /** IAB TCF v2.2: our vendor id, the purposes per permission, how long to wait for the CMP. */
@@ -67,6 +69,7 @@ export interface ResolvedOptions {
   modelWaitMs: number;
   defaultConsent: 'allow' | 'deny';
   tcf: TcfOptions;
+  linkHosts: string[] | undefined;
   clock: Clock;
 }
 
@@ -121,6 +124,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     worker: raw.worker !== false,
     defaultConsent: raw.defaultConsent === 'deny' ? 'deny' : 'allow',
     tcf: typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {},
+    linkHosts: readHostList(raw.linkHosts, report),
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
     modelWaitMs: numbers.modelWaitMs,
@@ -134,4 +138,11 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : 'precis',
     clock: typeof raw.clock === 'function' ? raw.clock : systemClock,
   };
+}
+
+function readHostList(value: unknown, report: (error: PrecisError) => void): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) && value.every((host) => typeof host === 'string')) return value;
+  report(new PrecisError('invalid-options', { reason: 'linkHosts must be an array of host names', option: 'linkHosts' }));
+  return [];
 }

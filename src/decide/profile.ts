@@ -1,13 +1,13 @@
 import type { PrecisEvent } from '../capture/event';
 
 /** How strongly each event type signals interest. Page views say nothing about items. */
-export const EVENT_WEIGHTS: Readonly<Record<string, number>> = {
-  page_view: 0,
-  view: 1,
-  click: 2,
-  add_to_cart: 3,
-  purchase: 4,
-};
+export const EVENT_WEIGHTS: ReadonlyMap<string, number> = new Map([
+  ['page_view', 0],
+  ['view', 1],
+  ['click', 2],
+  ['add_to_cart', 3],
+  ['purchase', 4],
+]);
 const CUSTOM_EVENT_WEIGHT = 1;
 
 /** The visitor's recency-decayed interest in items and categories. */
@@ -27,7 +27,8 @@ export interface Profile {
 export function buildProfile(events: readonly PrecisEvent[], now: number, halfLifeMs: number): Profile {
   const profile: Profile = { items: new Map(), categories: new Map() };
   for (const event of events) {
-    const weight = EVENT_WEIGHTS[event.type] ?? CUSTOM_EVENT_WEIGHT;
+    // A Map, so that a custom type named `constructor` is just a custom type.
+    const weight = EVENT_WEIGHTS.get(event.type) ?? CUSTOM_EVENT_WEIGHT;
     if (weight === 0) continue;
     const age = Math.max(0, now - event.time);
     const decayed = weight * Math.pow(0.5, age / halfLifeMs);

@@ -19,6 +19,7 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   if (data.backend) config.backend = data.backend as PersonalizerOptions['backend'];
   if (data.worker !== undefined) config.worker = data.worker !== 'false';
   if (data.defaultConsent === 'allow' || data.defaultConsent === 'deny') config.defaultConsent = data.defaultConsent;
+  if (data.linkHosts) config.linkHosts = data.linkHosts.split(/[\s,]+/).filter(Boolean);
   if (data.tcfVendorId) config.tcf = { ...config.tcf, vendorId: Number(data.tcfVendorId) };
   if (data.autoCapture !== undefined) config.autoCapture = data.autoCapture !== 'false';
   for (const key of NUMBER_OPTIONS) {

@@ -30,13 +30,15 @@ export function findSlots(root: ParentNode): HTMLElement[] {
  * Swaps a creative into a slot without moving anything around it: the slot's current
  * box height is locked first, then its children are replaced. The default content is
  * kept aside for `restoreSlot`. Does nothing when the creative is already shown.
+ * `allowedHosts` limits the hosts of absolute link and image URLs (see `isSafeUrl`).
  *
  * @example
  * fillSlot(slotElement, creative);
+ * fillSlot(slotElement, creative, ['cdn.shop.example']);
  */
-export function fillSlot(slot: HTMLElement, creative: Creative): void {
+export function fillSlot(slot: HTMLElement, creative: Creative, allowedHosts?: readonly string[]): void {
   if (slot.getAttribute(CREATIVE_ATTRIBUTE) === creative.id) return;
-  const element = createCreativeElement(slot.ownerDocument, creative);
+  const element = createCreativeElement(slot.ownerDocument, creative, allowedHosts);
   if (!defaults.has(slot)) {
     const height = slot.getBoundingClientRect().height;
     defaults.set(slot, { children: [...slot.childNodes], height: slot.style.height, overflow: slot.style.overflow });

@@ -89,3 +89,10 @@ describe('rankSlots', () => {
     expect(rankSlots(['hero', 'side'], creatives, empty, NOW)).toEqual(rankSlots(['hero', 'side'], reversed, empty, NOW));
   });
 });
+
+describe('custom event types', () => {
+  it('count as custom even when named like an Object property', () => {
+    const profile = buildProfile([{ type: 'constructor', item: 'a', time: NOW }, { type: 'to_string', item: 'a', time: NOW }], NOW, DAY_MS);
+    expect(profile.items.get('a')).toBe(2);
+  });
+});
