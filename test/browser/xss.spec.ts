@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { expect, test, type Page } from '@playwright/test';
 import { cleanTitle } from '../../src/decide/catalog';
 import { attach, expectNoUncaught, watchErrors } from './helpers';
+import { expand, PAYLOADS, type Payload } from '../fixtures/xss-payloads';
 
 /**
  * Hostile creatives (issue #6). Every payload of test/fixtures/xss-payloads.json goes
@@ -12,15 +12,6 @@ import { attach, expectNoUncaught, watchErrors } from './helpers';
  * Types violations (`securitypolicyviolation` events and console messages).
  */
 
-interface Payload {
-  name: string;
-  fields: string[];
-  value: string;
-  prefix?: string;
-  repeat?: number;
-  expect?: 'refused' | 'relative' | 'absolute';
-  clean?: string | null;
-}
 
 interface Placement {
   slot: string;
@@ -36,7 +27,6 @@ declare global {
   var __modelSettled: boolean;
 }
 
-const PAYLOADS = JSON.parse(readFileSync(new URL('../fixtures/xss-payloads.json', import.meta.url), 'utf8')) as Payload[];
 const CATALOG_URL = '/test/xss-catalog.json';
 const MANIFEST = '/demo/models/dev-small/manifest.json';
 const VALID = [
@@ -44,8 +34,6 @@ const VALID = [
   { id: 'valid-side', slots: ['side'], title: 'Valid side', url: 'https://localhost/ok' },
 ];
 
-/** The payload's string; megabyte ones are stored as prefix + unit × repeat. */
-const expand = (p: Payload): string => (p.prefix ?? '') + p.value.repeat(p.repeat ?? 1);
 
 /** JSON text of a creative, with hostile members spliced in where JSON.stringify cannot put them. */
 function creativeJson(placement: Placement): string {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PrecisError } from '../../src/core/errors';
 import { cleanTitle, isSafeUrl, parseCatalog } from '../../src/decide/catalog';
+import { expand, PAYLOADS } from '../fixtures/xss-payloads';
 
 describe('isSafeUrl', () => {
   it.each(['/p/1', 'p/1', '?q=1', 'https://shop.example/a', 'http://shop.example', '//cdn.example/x.png'])(
@@ -56,21 +56,7 @@ describe('parseCatalog', () => {
   });
 });
 
-interface Payload {
-  name: string;
-  fields: string[];
-  value: string;
-  prefix?: string;
-  repeat?: number;
-  /** For url/image payloads: how `isSafeUrl` must treat it. */
-  expect?: 'refused' | 'relative' | 'absolute';
-  /** For title payloads: the title after cleaning; null when nothing is left. */
-  clean?: string | null;
-}
 
-const PAYLOADS = JSON.parse(readFileSync(new URL('../fixtures/xss-payloads.json', import.meta.url), 'utf8')) as Payload[];
-/** The payload's string; megabyte ones are stored as prefix + unit × repeat. */
-const expand = (p: Payload): string => (p.prefix ?? '') + p.value.repeat(p.repeat ?? 1);
 const valid = (id: string): Record<string, unknown> => ({ id, slots: ['hero'], title: `Valid ${id}` });
 
 describe('isSafeUrl with an allowlist of hosts', () => {
