@@ -6,7 +6,7 @@ import { guardAsync, guardSync } from './core/guard';
 import type { Catalog } from './decide/catalog';
 import { buildProfile } from './decide/profile';
 import { rankSlots, type Decision } from './decide/rank';
-import { createModelView, type ModelView } from './decide/model-view';
+import { categoryItems, createModelView, type ModelView } from './decide/model-view';
 import { topItems, type ScoredItem } from './decide/top-items';
 import { buildItemIndex, itemSequence } from './features';
 import { loadCatalog } from './load-catalog';
@@ -216,8 +216,8 @@ export function createClient(input?: PersonalizerOptions): {
     try {
       const { scores, backend } = await model.score(history);
       modelInfo.info.backend = backend; // a lost GPU context may have moved it
-      const candidates = catalog.creatives.flatMap((creative) => creative.targets.items);
-      return createModelView(scores, modelInfo.index, candidates);
+      const targeted = catalog.creatives.flatMap((creative) => creative.targets.items);
+      return createModelView(scores, modelInfo.index, targeted, categoryItems(events, catalog.creatives));
     } catch (cause) {
       report(toPrecisError(cause, 'model-inference'));
       return undefined; // the transparent ranker decides alone

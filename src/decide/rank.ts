@@ -23,7 +23,8 @@ export interface Decision {
 
 /**
  * A creative's score: `weight × (1 + Σ affinity of its targeted items and categories
- * + MODEL_WEIGHT × the model's best affinity among its targeted items)`. With no history
+ * + MODEL_WEIGHT × the model's best affinity among its targeted items and the items of
+ * its targeted categories)`. With no history
  * and no model every creative scores its weight, so the catalog's prior decides.
  *
  * @example
@@ -44,7 +45,8 @@ export function scoreCreative(
     if (affinity) contributions.push({ kind: 'category', id, affinity });
   }
   let best: Contribution | undefined;
-  for (const id of creative.targets.items) {
+  const modelItems = model ? [...creative.targets.items, ...creative.targets.categories.flatMap((c) => model.itemsIn(c))] : [];
+  for (const id of modelItems) {
     const affinity = model?.affinity(id);
     if (affinity !== undefined && (!best || affinity * MODEL_WEIGHT > best.affinity)) {
       best = { kind: 'model', id, affinity: affinity * MODEL_WEIGHT };

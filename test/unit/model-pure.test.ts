@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createModelView } from '../../src/decide/model-view';
+import { categoryItems, createModelView } from '../../src/decide/model-view';
+import { buildProfile } from '../../src/decide/profile';
+import { scoreCreative } from '../../src/decide/rank';
 import { topItems } from '../../src/decide/top-items';
 import { itemSequence } from '../../src/features';
 import { manifestProblems, parseManifest } from '../../src/model/manifest';
@@ -58,5 +60,25 @@ describe('createModelView', () => {
     const view = createModelView([0, 5, 1, 3], index, ['a', 'b', 'c', 'unknown']);
     expect([view.affinity('a'), view.affinity('c'), view.affinity('b')]).toEqual([1, 0.5, 0]);
     expect(view.affinity('unknown')).toBeUndefined();
+  });
+});
+
+describe('model affinity for categories', () => {
+  it('learns category membership from events and from creatives that target both', () => {
+    const creatives = [{ id: 'c', slots: ['s'], title: 't', weight: 1, targets: { items: ['x'], categories: ['rpg'] } }];
+    const map = categoryItems([{ type: 'view', item: 'a', category: 'rpg', time: 1 }, { type: 'view', item: 'b', time: 1 }], creatives);
+    expect(map.get('rpg')).toEqual(['a', 'x']);
+    expect(map.size).toBe(1);
+  });
+
+  it('scores a category-only creative by the model’s best item of that category', () => {
+    const index = new Map([['a', 1], ['b', 2], ['c', 3]]);
+    const view = createModelView([0, 9, 1, 5], index, ['c'], new Map([['rpg', ['a', 'b']]]));
+    expect(view.itemsIn('rpg')).toEqual(['a', 'b']);
+    const profile = buildProfile([], 0, 1);
+    const rpgWeek = { id: 'rpg-week', slots: ['s'], title: 't', weight: 1, targets: { items: [], categories: ['rpg'] } };
+    const { score, contributions } = scoreCreative(rpgWeek, profile, view);
+    expect(contributions).toEqual([{ kind: 'model', id: 'a', affinity: 3 }]);
+    expect(score).toBe(4);
   });
 });
