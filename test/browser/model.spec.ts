@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { attach, configure, expectNoUncaught, slotCreatives, watchErrors } from './helpers';
 
 // The model train/ ships, as the demo serves it.
-export const MODEL_DIR = '/demo/models/dev-small';
+export const MODEL_DIR = '/demo/models/games';
 const MANIFEST = `${MODEL_DIR}/manifest.json`;
 const CATALOG = {
   creatives: [
