@@ -17,8 +17,9 @@ export interface VisitorStore {
   close(): Promise<void>;
 }
 
-interface ForgetMessage {
-  type: 'forget';
+/** What the tabs tell each other: everything was forgotten, or new events were written. */
+interface StoreMessage {
+  type: 'forget' | 'written';
 }
 
 /**
@@ -68,7 +69,11 @@ export async function openVisitorStore(
     });
 
   const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`precis:${options.dbName}`);
-  channel?.addEventListener('message', (event: MessageEvent<ForgetMessage>) => {
+  const tell = (message: StoreMessage): void => {
+    if (!closed) channel?.postMessage(message);
+  };
+  channel?.addEventListener('message', (event: MessageEvent<StoreMessage>) => {
+    if (event.data?.type === 'written') inner.invalidate();
     if (event.data?.type !== 'forget') return;
     // Another tab is deleting the database: forget at once, let go, and start afresh.
     const old = inner;
@@ -88,13 +93,17 @@ export async function openVisitorStore(
   return {
     kind: () => inner.kind,
     add: (event) => inner.add(event),
-    flush: () => inner.flush(),
+    async flush() {
+      const writer = inner;
+      await writer.flush();
+      if (writer.kind === 'indexeddb') tell({ type: 'written' });
+    },
     recent: (limit) => inner.recent(limit),
     async forget() {
       // Delete first (other tabs let go as the delete asks them to), then tell them, so
       // none can reopen the old database before it is gone.
       await dropEverything();
-      channel?.postMessage({ type: 'forget' } satisfies ForgetMessage);
+      tell({ type: 'forget' });
       await useStorage();
     },
     async close() {

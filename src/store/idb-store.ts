@@ -21,8 +21,13 @@ export interface IdbEventStore extends EventStore {
  */
 export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions): IdbEventStore {
   let pending: PrecisEvent[] = [];
-  // What the last read saw, so a detached store still knows the visitor on this page.
-  let lastStored: PrecisEvent[] = [];
+  // A mirror of what is stored, so a decision does not wait on IndexedDB: read once, kept
+  // up to date by our own flushes, read again after another tab wrote (`invalidate`). A
+  // detached store keeps it, so it still knows the visitor on this page.
+  let stored: PrecisEvent[] = [];
+  let stale = true;
+  // Batches between flush() and their commit: still readable, so no read can miss them.
+  const writing = new Set<PrecisEvent[]>();
   let attached = true;
 
   const bounds = (): PrecisEvent[] => keepWithinBounds(pending, options.clock(), options);
@@ -73,9 +78,21 @@ export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions
       requeue(batch, cause);
       return Promise.resolve();
     }
+    writing.add(batch);
     return tx.done.then(
-      () => trim().catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write'))),
-      (cause: unknown) => requeue(batch, cause),
+      () => {
+        writing.delete(batch);
+        // A read in flight (stale) will see the batch: IndexedDB orders it after this write.
+        if (!stale) {
+          for (const event of batch) insertByTime(stored, event);
+          stored = keepWithinBounds(stored, options.clock(), options); // what trim() deletes
+        }
+        return trim().catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
+      },
+      (cause: unknown) => {
+        writing.delete(batch);
+        requeue(batch, cause);
+      },
     );
   }
 
@@ -86,16 +103,17 @@ export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions
     },
     flush,
     async recent(limit) {
-      if (attached) {
+      if (attached && stale) {
         try {
           const cutoff = options.clock() - options.retentionMs;
-          lastStored = await db.getAllFromIndex('events', 'time', IDBKeyRange.lowerBound(cutoff));
+          stored = await db.getAllFromIndex('events', 'time', IDBKeyRange.lowerBound(cutoff));
+          stale = false;
         } catch (cause) {
           options.onError(toPrecisError(cause, 'store-read'));
         }
       }
-      const merged = [...lastStored];
-      for (const event of pending) insertByTime(merged, event);
+      const merged = [...stored];
+      for (const event of [...[...writing].flat(), ...pending]) insertByTime(merged, event);
       const fresh = keepWithinBounds(merged, options.clock(), options);
       return fresh.slice(Math.max(0, fresh.length - limit));
     },
@@ -105,8 +123,11 @@ export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions
     },
     async purge() {
       pending = [];
-      lastStored = [];
+      stored = [];
       this.detach();
+    },
+    invalidate() {
+      stale = true;
     },
     detach() {
       if (!attached) return;

@@ -36,5 +36,6 @@ export function createMemoryStore(
     async purge() {
       events = [];
     },
+    invalidate() {}, // memory is this page's alone
   };
 }

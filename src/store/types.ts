@@ -25,6 +25,8 @@ export interface EventStore {
   close(): Promise<void>;
   /** Drops every event it holds in memory and lets go of its database (deleting it is the caller's). */
   purge(): Promise<void>;
+  /** Another tab wrote: read the store again on the next `recent()`. */
+  invalidate(): void;
 }
 
 export interface StoreOptions {

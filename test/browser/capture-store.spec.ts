@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { attach, configure, expectNoUncaught, storedEvents, watchErrors } from './helpers';
+import { attach, configure, expectNoUncaught, storedEvents, TEST_CATALOG, watchErrors } from './helpers';
 
 const PAGE = '/test/browser/pages/slots.html';
 
@@ -81,4 +81,18 @@ test('another tab upgrading the database is not blocked, and this tab carries on
   });
   expect(decided).toBe(2);
   expectNoUncaught(errors);
+});
+
+test('what one tab records, another tab’s next decision sees', async ({ context }) => {
+  const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
+  for (const page of [a, b]) {
+    await configure(page, { autoCapture: false, catalog: TEST_CATALOG });
+    await page.goto(PAGE);
+    await attach(page);
+  }
+  expect(await b.evaluate(() => api.decide().then((d) => d[0]!.creative?.id))).toBe('house');
+  await a.evaluate(() => {
+    for (const item of ['r1', 'r2', 'r3']) api.track({ type: 'view', item, category: 'racing' });
+  });
+  await expect.poll(() => b.evaluate(() => api.decide().then((d) => d[0]!.creative?.id))).toBe('racing-pick');
 });

@@ -28,7 +28,7 @@ declare global {
 }
 
 const CATALOG_URL = '/test/xss-catalog.json';
-const MANIFEST = '/demo/models/dev-small/manifest.json';
+const MANIFEST = '/demo/models/games/manifest.json';
 const VALID = [
   { id: 'valid-hero', slots: ['hero'], title: 'Valid hero', url: '/category/rpg', image: '/img/creative/rpg-week.svg' },
   { id: 'valid-side', slots: ['side'], title: 'Valid side', url: 'https://localhost/ok' },

@@ -178,3 +178,21 @@ function readAll(name: string): Promise<PrecisEvent[]> {
     request.onerror = () => reject(request.error);
   });
 }
+
+describe('the in-memory mirror of stored events', () => {
+  it('sees another connection’s writes only after invalidate()', async () => {
+    const a = await openEventStore(options());
+    const b = await openEventStore(options());
+    expect(await b.recent(10)).toEqual([]); // b has read (and mirrors) the empty store
+    a.add(view('from-a'));
+    await a.flush();
+    expect(await b.recent(10)).toEqual([]); // still the mirror
+    b.invalidate();
+    expect((await b.recent(10)).map((e) => e.item)).toEqual(['from-a']);
+    b.add(view('from-b', now + 1));
+    await b.flush(); // its own writes update its mirror without a read
+    expect((await b.recent(10)).map((e) => e.item)).toEqual(['from-a', 'from-b']);
+    await a.close();
+    await b.close();
+  });
+});
