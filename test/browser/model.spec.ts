@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { attach, configure, expectNoUncaught, slotCreatives, watchErrors } from './helpers';
 
@@ -207,3 +208,32 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     expectNoUncaught(errors);
   });
 }
+
+test('a new model version replaces the old one: only changed files are fetched, old ones leave the cache', async ({ page, context }) => {
+  await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', modelWaitMs: 60_000, modelMaxAgeMs: 1 });
+  await page.goto(PAGE);
+  await attach(page);
+  const cachedKeys = () => page.evaluate(async () => (await (await caches.open('precis-models')).keys()).map((r) => r.url));
+  const itemsKeyV1 = (await cachedKeys()).find((url) => url.includes('items.json'))!;
+
+  // Version 2 changes only items.json (same ids, other bytes, so another sha256).
+  const original = await (await page.request.get(`${MODEL_DIR}/items.json`)).text();
+  const itemsV2 = `${original}\n`;
+  const manifest = JSON.parse(await (await page.request.get(MANIFEST)).text()) as { version: string; files: Record<string, string> };
+  manifest.version = '2.0.0';
+  manifest.files['items.json'] = createHash('sha256').update(itemsV2).digest('hex');
+  await context.route(`**${MANIFEST}`, (route) => route.fulfill({ body: JSON.stringify(manifest), contentType: 'application/json' }));
+  await context.route(`**${MODEL_DIR}/items.json`, (route) => route.fulfill({ body: itemsV2, contentType: 'application/json' }));
+  const fetched: string[] = [];
+  context.on('request', (request) => {
+    if (request.url().includes(MODEL_DIR)) fetched.push(new URL(request.url()).pathname.split('/').pop()!);
+  });
+
+  await page.reload();
+  await attach(page);
+  expect((await page.evaluate(() => api.status())).model).toMatchObject({ version: '2.0.0', backend: 'cpu' });
+  expect(fetched.sort()).toEqual(['items.json', 'manifest.json']);
+  const keys = await cachedKeys();
+  expect(keys).not.toContain(itemsKeyV1);
+  expect(keys.filter((url) => url.includes('items.json'))).toHaveLength(1);
+});
