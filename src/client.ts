@@ -208,14 +208,20 @@ export function createClient(input?: PersonalizerOptions): {
     );
   }
 
+  /** Scores every model item for a history; notes the backend, which a lost GPU context may have changed. */
+  async function scoreHistory(client: ModelClient, info: EngineInfo, history: string[]): Promise<Float32Array> {
+    const { scores, backend } = await client.score(history);
+    info.backend = backend;
+    return scores;
+  }
+
   /** The model's view of the catalog's targeted items for this visitor, when a model is ready. */
   async function modelView(events: PrecisEvent[]): Promise<ModelView | undefined> {
     const history = itemSequence(events);
     // With no history the model knows nothing of this visitor: the catalog's priors decide.
     if (!model || !modelInfo || history.length === 0) return undefined;
     try {
-      const { scores, backend } = await model.score(history);
-      modelInfo.info.backend = backend; // a lost GPU context may have moved it
+      const scores = await scoreHistory(model, modelInfo.info, history);
       const targeted = catalog.creatives.flatMap((creative) => creative.targets.items);
       return createModelView(scores, modelInfo.index, targeted, categoryItems(events, catalog.creatives));
     } catch (cause) {
@@ -305,10 +311,9 @@ export function createClient(input?: PersonalizerOptions): {
     const k = Math.max(1, Math.floor(request.k ?? 10));
     if (!store || !model || !modelInfo || !personalizing()) return { items: [], backend: null };
     const history = itemSequence(await store.recent(options.historySize));
-    const { scores, backend } = await model.score(history);
-    modelInfo.info.backend = backend;
+    const scores = await scoreHistory(model, modelInfo.info, history);
     const among = request.among ? new Set(request.among.map(String)) : undefined;
-    return { items: topItems(scores, modelInfo.info.items, new Set(history), k, among), backend };
+    return { items: topItems(scores, modelInfo.info.items, new Set(history), k, among), backend: modelInfo.info.backend };
   }
 
   async function status(): Promise<PersonalizerStatus> {
