@@ -4,19 +4,30 @@ import { createEmitter } from './core/emitter';
 import { PrecisError, toPrecisError } from './core/errors';
 import { guardAsync, guardSync } from './core/guard';
 import type { Catalog } from './decide/catalog';
+import { explain, type Explanation } from './decide/explain';
+import { assignArm, type Arm } from './decide/holdout';
 import { buildProfile } from './decide/profile';
-import { rankSlots, type Decision } from './decide/rank';
+import { decideSlots, type Decision, type DecisionInput } from './decide/rank';
 import { categoryItems, createModelView, type ModelView } from './decide/model-view';
+import { describeVisitor, type VisitorSegments } from './decide/segments';
 import { topItems, type ScoredItem } from './decide/top-items';
+import { creativeStats, purchasedItems, sessionStart } from './decide/visitor-stats';
+import { newVisitorId, parseVisitorState, type CachedDecision } from './decide/visitor-state';
 import { buildItemIndex, itemSequence } from './features';
 import { loadCatalog } from './load-catalog';
 import { startModel, type ModelClient } from './model-client';
 import type { BackendName } from './model/backend-registry';
 import type { EngineInfo } from './model/engine';
+import { exportToAdServer } from './measure/ad-server-targeting';
+import type { Exposure, ExposureKind } from './measure/exposure';
+import { computeMetrics, type Metrics } from './measure/metrics';
+import { buildReport, createReporter, hasCounts, type Reporter } from './measure/report';
+import { watchViewability, type ViewabilityWatcher } from './measure/viewability';
 import { resolveOptions, type PersonalizerOptions } from './options';
-import { CREATIVE_ATTRIBUTE, fillSlot, findSlots, restoreSlot, SLOT_ATTRIBUTE, watchForSlots } from './render/slots';
+import { createSlotController, type ShownDecision, type SlotController } from './render/slot-controller';
+import { findSlots, SLOT_ATTRIBUTE, watchForSlots } from './render/slots';
 import { createConsent, type ConsentState, type Permission } from './consent/consent';
-import { openVisitorStore, type VisitorStore } from './store/gated-store';
+import { MAX_EXPOSURES, openVisitorStore, peekVisitorState, type VisitorStore } from './store/gated-store';
 import type { StoreKind } from './store/types';
 
 /** What `on()` can listen to, with each payload. */
@@ -31,6 +42,8 @@ export interface PersonalizerEvents {
   render: Decision[];
   /** What the visitor allows changed (their choice, the CMP, or GPC). */
   consent: ConsentState;
+  /** A creative was viewed (≥ 50% for ≥ 1 s), clicked or dismissed. */
+  exposure: Exposure;
   /** The model is loaded, verified and warmed up. */
   model: { backend: BackendName; name: string; version: string; thread: 'worker' | 'main'; fromCache: boolean };
 }
@@ -41,12 +54,20 @@ export interface VisitorData {
   storedIn: StoreKind | null;
   /** Oldest first. */
   events: PrecisEvent[];
+  /** The creatives they saw, clicked or dismissed, oldest first. */
+  exposures: Exposure[];
+  /** What is kept in localStorage: the anonymous id, the decisions made ahead, the last report's time. */
+  state: unknown;
 }
 
 /** What `status()` returns: where things run, for a debug panel or a support ticket. */
 export interface PersonalizerStatus {
   store: StoreKind | null;
   creatives: number;
+  /** The visitor's arm of the experiment. */
+  arm: Arm;
+  /** How long the last decision took, in milliseconds (model inference included), or null before the first. */
+  lastDecisionMs: number | null;
   model: null | {
     backend: BackendName;
     thread: 'worker' | 'main';
@@ -57,6 +78,14 @@ export interface PersonalizerStatus {
     /** Live tensors in the model's thread: flat over time, or something leaks. */
     numTensors: number;
   };
+}
+
+/** Who the visitor is, as `profile()` returns it: for a debug panel, or the site's own targeting. */
+export interface VisitorProfile extends VisitorSegments {
+  arm: Arm;
+  /** Interest per category and per item (recency-decayed), largest first. */
+  categories: Array<{ id: string; affinity: number }>;
+  items: Array<{ id: string; affinity: number }>;
 }
 
 /** What `recommend()` returns: the visitor's best items by model score. */
@@ -86,6 +115,14 @@ export interface Personalizer {
   recommend(options?: { k?: number; among?: readonly string[] }): Promise<Recommendation>;
   /** Where the store and the model run, and how the model's memory stands. */
   status(): Promise<PersonalizerStatus>;
+  /** Why a slot (element or `data-precis-slot` name) shows what it shows; null when Precis did not fill it. */
+  why(slot: HTMLElement | string): Explanation | null;
+  /** This device's impressions, clicks, CTR, conversions and conversion rate, per arm and per creative. */
+  metrics(): Promise<Metrics>;
+  /** The visitor's segments, purchase propensity, interests and arm. */
+  profile(): Promise<VisitorProfile>;
+  /** The visitor does not want to see what this slot shows again: its default returns, and the creative is excluded. */
+  dismiss(slot: HTMLElement | string): void;
   /**
    * Records the visitor's choice (from the site's consent banner). Withdrawing `store`
    * deletes what was stored at once; withdrawing `personalize` makes decisions generic.
@@ -104,6 +141,10 @@ export interface Personalizer {
 // Events tracked in one task are written in one transaction, started right after the task,
 // so a navigation that follows a track() rarely races the pagehide flush.
 const FLUSH_DELAY_MS = 0;
+
+// Decisions for the next page are made once things settle (the model loaded, an
+// impression counted), batched over this delay.
+const AHEAD_DELAY_MS = 500;
 
 // Resolved when this module runs: the ML chunk and the `.wasm` files sit next to it.
 const ML_URL = new URL('./precis-ml.js', import.meta.url).href;
@@ -158,14 +199,24 @@ export function createClient(input?: PersonalizerOptions): {
   const emitter = createEmitter<PersonalizerEvents>((cause) => report(toPrecisError(cause, 'callback')));
   const options = resolveOptions(input, report);
   const doc = typeof document === 'undefined' ? undefined : document;
+  const win = doc?.defaultView ?? undefined;
   let destroyed = false;
   let store: VisitorStore | undefined;
-  const consent = createConsent(doc?.defaultView ?? undefined, { defaultPolicy: options.defaultConsent, tcf: options.tcf });
+  const consent = createConsent(win, { defaultPolicy: options.defaultConsent, tcf: options.tcf });
   const personalizing = (): boolean => consent.allows('personalize');
   let catalog: Catalog = { creatives: [] };
   const early: PrecisEvent[] = [];
   const cleanups: Array<() => void> = [];
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  const startedAt = options.clock();
+
+  // What an earlier page left: the visitor's id and the decisions made ahead for this one.
+  const saved = personalizing() ? parseVisitorState(peekVisitorState(consent, options.dbName), startedAt, options.linkHosts) : undefined;
+  let visitorId = saved?.visitor ?? newVisitorId();
+  let arm: Arm = assignArm(visitorId, options.holdout);
+  let reportedUntil = saved?.reportedUntil ?? 0;
+  let ahead: Record<string, CachedDecision> = {};
+  let lastDecisionMs: number | null = null;
 
   const flushSoon = (): void => {
     if (flushTimer !== undefined) return;
@@ -199,6 +250,7 @@ export function createClient(input?: PersonalizerOptions): {
         modelInfo = { info, index: buildItemIndex(info.items) };
         const { backend, name, version, fromCache } = info;
         emitter.emit('model', { backend, name, version, fromCache, thread: client.thread() });
+        scheduleAhead(); // the next page gets the model's decisions
       },
       (cause: unknown) => {
         model = undefined;
@@ -252,7 +304,7 @@ export function createClient(input?: PersonalizerOptions): {
       dbName: options.dbName,
       clock: options.clock,
       onError: report,
-    }, consent, () => void safeRefresh());
+    }, consent, () => void startAfresh());
     if (destroyed) {
       await opened.close();
       return;
@@ -269,39 +321,176 @@ export function createClient(input?: PersonalizerOptions): {
     }
   }
 
-  async function decideFor(slots: HTMLElement[], taken: ReadonlySet<string>): Promise<Decision[]> {
-    if (!store || destroyed) return [];
-    // Without `personalize`, decide as for a new visitor: the catalog's priors alone.
-    const events = personalizing() ? await store.recent(options.historySize) : [];
+  /** What the visitor's events say about them right now. */
+  async function readVisitor(): Promise<{ events: PrecisEvent[]; now: number; input: Omit<DecisionInput, 'model' | 'taken'> }> {
+    const events = personalizing() && store ? await store.recent(options.historySize) : [];
+    const exposures = store ? await store.exposures(MAX_EXPOSURES) : [];
     const now = options.clock();
     const profile = buildProfile(events, now, options.halfLifeMs);
-    const names = slots.map((slot) => slot.getAttribute(SLOT_ATTRIBUTE) ?? '');
-    return rankSlots(names, catalog.creatives, profile, now, taken, await modelView(events));
+    const visitor = describeVisitor(events, profile, now);
+    const began = sessionStart([...events, ...exposures].map((e) => e.time), now);
+    const input = {
+      now,
+      // Without `personalize`, every visitor gets the non-personalised choice.
+      arm: personalizing() ? arm : 'control' as const,
+      profile,
+      segments: new Set(visitor.segments),
+      purchased: purchasedItems(events),
+      stats: creativeStats(exposures, now, began),
+      policy: { explore: options.explore, priorStrength: options.priorStrength, caps: options.caps, maxPerCategory: options.maxPerCategory },
+      random: Math.random,
+    };
+    return { events, now, input };
   }
 
-  function render(slots: HTMLElement[], decisions: Decision[]): void {
-    if (destroyed) return;
-    decisions.forEach((decision, index) => {
-      const slot = slots[index]!;
-      if (decision.creative) fillSlot(slot, decision.creative, options.linkHosts);
-      else restoreSlot(slot);
-    });
-    emitter.emit('render', decisions);
+  /** Decides a creative for each named slot (page order), with an explanation for each. */
+  async function decideFor(names: readonly string[], taken: ReadonlySet<string>): Promise<Array<{ decision: Decision; explanation: Explanation }>> {
+    if (!store || destroyed) return [];
+    const began = options.clock();
+    const { events, now, input } = await readVisitor();
+    const view = input.arm === 'personalized' ? await modelView(events) : undefined;
+    const decisions = decideSlots(names, catalog.creatives, { ...input, model: view, taken });
+    lastDecisionMs = options.clock() - began;
+    return decisions.map((decision) => ({ decision, explanation: explain(decision, events, now, options.halfLifeMs, 'live') }));
+  }
+
+  const toShown = ({ decision, explanation }: { decision: Decision; explanation: Explanation }): ShownDecision | null =>
+    decision.creative ? { creative: decision.creative, explanation } : null;
+
+  const slotName = (slot: HTMLElement): string => slot.getAttribute(SLOT_ATTRIBUTE) ?? '';
+
+  // --- Slots: cached decisions before the first paint, hiding only while deciding.
+  const viewability: ViewabilityWatcher | undefined = win && typeof IntersectionObserver === 'function' ? watchViewability(win) : undefined;
+  const deciding = new Set<HTMLElement>();
+  const cached = new Map(Object.entries(saved?.decisions ?? {}).filter(([, entry]) => entry.explanation.arm === arm));
+  const slots: SlotController | undefined = win && typeof IntersectionObserver === 'function'
+    ? createSlotController(win, {
+      cached,
+      hide: options.catalog !== undefined,
+      hideTimeoutMs: options.hideTimeoutMs,
+      linkHosts: options.linkHosts,
+      whyLink: options.whyLink,
+      onPending: (approaching) => void safeDecideSlots(approaching),
+      onShown: (slot, shown) => viewability?.watch(slot, () => record('impression', slot, shown)),
+      onClick: (slot, shown) => {
+        record('click', slot, shown);
+        flushNow(); // a click on a creative usually navigates
+      },
+      onDismiss: (slot, shown) => {
+        viewability?.unwatch(slot);
+        record('dismiss', slot, shown);
+        flushNow();
+      },
+    })
+    : undefined;
+
+  function record(kind: ExposureKind, slot: HTMLElement, shown: ShownDecision): void {
+    const { explanation } = shown;
+    // Exposures measure personalisation; without `personalize` (or `store`) none are kept.
+    if (destroyed || !store || !personalizing()) return;
+    const exposure: Exposure = {
+      kind, creative: shown.creative.id, slot: slotName(slot), arm: explanation.arm, probability: explanation.probability, time: options.clock(),
+    };
+    store.addExposure(exposure);
+    flushSoon();
+    emitter.emit('exposure', exposure);
+    scheduleAhead();
+  }
+
+  /** Decides slots that wait for a decision and shows the results (a slot that timed out keeps its default). */
+  async function decideSlotsNow(candidates: readonly HTMLElement[]): Promise<void> {
+    await setup;
+    const todo = candidates.filter((slot) => slot.isConnected && !deciding.has(slot));
+    if (!slots || todo.length === 0) return;
+    todo.forEach((slot) => deciding.add(slot));
+    try {
+      const onPage = new Set([...slots.shown().values()].map((shown) => shown.creative.id));
+      const results = await decideFor(todo.map(slotName), onPage);
+      if (destroyed) return;
+      results.forEach((result, index) => slots.show(todo[index]!, toShown(result)));
+      emitter.emit('render', results.map((result) => result.decision));
+    } finally {
+      todo.forEach((slot) => deciding.delete(slot));
+    }
+  }
+  const safeDecideSlots = guardAsync(decideSlotsNow, undefined, report, 'render');
+
+  // --- Decisions made ahead, for the next page view.
+  let aheadTimer: ReturnType<typeof setTimeout> | undefined;
+  function scheduleAhead(): void {
+    if (aheadTimer !== undefined || destroyed) return;
+    aheadTimer = setTimeout(() => {
+      aheadTimer = undefined;
+      void safeDecideAhead();
+    }, AHEAD_DELAY_MS);
+  }
+  async function decideAhead(): Promise<void> {
+    await setup;
+    if (!store || destroyed) return;
+    const names = [...new Set(catalog.creatives.flatMap((creative) => creative.slots))];
+    ahead = {};
+    if (personalizing()) {
+      const results = await decideFor(names, new Set());
+      for (const { decision, explanation } of results) {
+        if (decision.creative) ahead[decision.slot] = { creative: decision.creative, explanation };
+      }
+    }
+    saveState();
+  }
+  const safeDecideAhead = guardAsync(decideAhead, undefined, report, 'store-write');
+
+  function saveState(): void {
+    store?.writeState({ visitor: visitorId, decisions: ahead, reportedUntil });
+  }
+
+  // --- Reports: aggregates only, when the tab is hidden (and leftovers at start).
+  const reporter: Reporter | undefined = win && options.report ? createReporter(win, options.report) : undefined;
+  async function sendReport(onExit: boolean): Promise<void> {
+    if (!reporter || !store || destroyed || !consent.allows('send')) return;
+    const since = reportedUntil;
+    const now = options.clock();
+    const windows = { clickMs: options.clickWindowMs, viewMs: options.viewWindowMs };
+    const metrics = computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), windows, since);
+    if (!hasCounts(metrics)) return;
+    const payload = buildReport(metrics, catalog.creatives.map((c) => c.id), arm, options.reportEpsilon);
+    reportedUntil = now;
+    saveState();
+    const delivered = onExit ? reporter.sendOnExit(payload) : await reporter.send(payload);
+    if (!delivered && reportedUntil === now) {
+      reportedUntil = since; // a later page tries again
+      saveState();
+    }
+  }
+  const safeSendReport = guardAsync(sendReport, undefined, report, 'report');
+
+  /** After `forget()` (here or in another tab): a new anonymous visitor. */
+  async function startAfresh(): Promise<void> {
+    visitorId = newVisitorId();
+    arm = assignArm(visitorId, options.holdout);
+    reportedUntil = 0;
+    ahead = {};
+    await safeRefresh();
+    scheduleAhead();
   }
 
   const setup = setUp();
 
   async function decide(): Promise<Decision[]> {
     await setup;
-    return doc ? decideFor(findSlots(doc), new Set()) : [];
+    if (!doc) return [];
+    return (await decideFor(findSlots(doc).map(slotName), new Set())).map((result) => result.decision);
   }
 
   async function refresh(): Promise<Decision[]> {
     await setup;
-    if (!doc) return [];
-    const slots = findSlots(doc);
-    const decisions = await decideFor(slots, new Set());
-    render(slots, decisions);
+    if (!doc || !slots) return [];
+    const found = findSlots(doc);
+    const results = await decideFor(found.map(slotName), new Set());
+    if (destroyed) return [];
+    results.forEach((result, index) => slots.replace(found[index]!, toShown(result)));
+    const decisions = results.map((result) => result.decision);
+    emitter.emit('render', decisions);
+    scheduleAhead();
     return decisions;
   }
 
@@ -318,37 +507,60 @@ export function createClient(input?: PersonalizerOptions): {
 
   async function status(): Promise<PersonalizerStatus> {
     await setup;
-    const base = { store: store?.kind() ?? null, creatives: catalog.creatives.length };
+    const base = { store: store?.kind() ?? null, creatives: catalog.creatives.length, arm, lastDecisionMs };
     if (!model || !modelInfo) return { ...base, model: null };
     const { backend, name, version, fromCache } = modelInfo.info;
     const numTensors = await model.numTensors();
     return { ...base, model: { backend, name, version, fromCache, thread: model.thread(), numTensors } };
   }
 
+  async function metrics(): Promise<Metrics> {
+    await setup;
+    if (!store) return computeMetrics([], []);
+    const windows = { clickMs: options.clickWindowMs, viewMs: options.viewWindowMs };
+    return computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), windows);
+  }
+
+  async function profile(): Promise<VisitorProfile> {
+    await setup;
+    const { events, now, input } = await readVisitor();
+    const largestFirst = (map: Map<string, number>): Array<{ id: string; affinity: number }> =>
+      [...map].map(([id, affinity]) => ({ id, affinity })).sort((a, b) => b.affinity - a.affinity);
+    return {
+      ...describeVisitor(events, input.profile, now),
+      arm: input.arm,
+      categories: largestFirst(input.profile.categories),
+      items: largestFirst(input.profile.items).slice(0, 20),
+    };
+  }
+
+  function dismiss(slot: HTMLElement | string): void {
+    const element = typeof slot === 'string' && doc
+      ? findSlots(doc).find((el) => slotName(el) === slot)
+      : slot;
+    if (element instanceof HTMLElement) slots?.dismiss(element);
+  }
+
   async function forget(): Promise<void> {
     await setup;
     early.length = 0;
     await store?.forget();
-    await refresh();
+    await startAfresh();
   }
 
   async function myData(): Promise<VisitorData> {
     await setup;
-    return { consent: consent.state(), storedIn: store?.kind() ?? null, events: store ? await store.recent(options.maxEvents) : [] };
-  }
-
-  async function fillNewSlots(slots: HTMLElement[]): Promise<void> {
-    await setup;
-    if (!doc) return;
-    const shown = new Set(
-      [...doc.querySelectorAll(`[${CREATIVE_ATTRIBUTE}]`)].map((el) => el.getAttribute(CREATIVE_ATTRIBUTE) ?? ''),
-    );
-    render(slots, await decideFor(slots, shown));
+    return {
+      consent: consent.state(),
+      storedIn: store?.kind() ?? null,
+      events: store ? await store.recent(options.maxEvents) : [],
+      exposures: store ? await store.exposures(MAX_EXPOSURES) : [],
+      state: store?.readState() ?? null,
+    };
   }
 
   const safeTrack = guardSync(track, false, report, 'invalid-event');
   const safeRefresh = guardAsync(refresh, [], report, 'render');
-  const safeFillNewSlots = guardAsync(fillNewSlots, undefined, report, 'render');
 
   cleanups.push(consent.on('change', (state) => {
     emitter.emit('consent', state);
@@ -356,24 +568,31 @@ export function createClient(input?: PersonalizerOptions): {
   }));
 
   const start = guardSync((): void => {
-    if (!doc) return;
-    const win = doc.defaultView!;
-    const onPageHide = (): void => flushNow();
-    const onVisibility = (): void => {
-      if (doc.visibilityState === 'hidden') flushNow();
+    if (!doc || !win) return;
+    // Before anything else, so a cached decision is in place before the first paint.
+    slots?.claim(findSlots(doc));
+    const onHidden = (): void => {
+      flushNow();
+      void safeSendReport(true);
     };
-    win.addEventListener('pagehide', onPageHide);
+    const onVisibility = (): void => {
+      if (doc.visibilityState === 'hidden') onHidden();
+    };
+    win.addEventListener('pagehide', onHidden);
     doc.addEventListener('visibilitychange', onVisibility);
     cleanups.push(() => {
-      win.removeEventListener('pagehide', onPageHide);
+      win.removeEventListener('pagehide', onHidden);
       doc.removeEventListener('visibilitychange', onVisibility);
     });
     if (options.autoCapture) cleanups.push(startAutoCapture(win, (event) => void safeTrack(event)));
-    cleanups.push(watchForSlots(doc, (slots) => void safeFillNewSlots(slots)));
+    cleanups.push(watchForSlots(doc, (added) => {
+      slots?.claim(added);
+      void safeDecideSlots(added);
+    }));
   }, undefined, report);
   start();
 
-  // The model loads after setup, at idle time; the first decision waits for it a little.
+  // The model loads after setup, at idle time.
   const modelSettled: Promise<void> = options.model === undefined
     ? Promise.resolve()
     : setup.then(() => new Promise<void>((resolve) => {
@@ -381,23 +600,41 @@ export function createClient(input?: PersonalizerOptions): {
       if (typeof requestIdleCallback === 'function') requestIdleCallback(begin, { timeout: 200 });
       else setTimeout(begin, 0);
     }));
-  const modelOrTimeout = (): Promise<void> =>
-    Promise.race([modelSettled, new Promise<void>((resolve) => setTimeout(resolve, options.modelWaitMs))]);
+  /** The first decision waits for the model while the slots may stay hidden, and only when it would matter. */
+  const modelOrDeadline = async (): Promise<void> => {
+    const history = store && personalizing() ? itemSequence(await store.recent(options.historySize)) : [];
+    if (history.length === 0) return;
+    const left = Math.max(0, startedAt + options.hideTimeoutMs - options.clock());
+    await Promise.race([modelSettled, new Promise<void>((resolve) => setTimeout(resolve, left))]);
+  };
 
   const ready = setup
-    .then(modelOrTimeout)
-    .then(() => safeRefresh())
+    .then(modelOrDeadline)
+    .then(() => safeDecideSlots(slots?.waiting() ?? []))
     .then(() => {
-      if (!destroyed) emitter.emit('ready', { store: store?.kind() ?? 'memory', creatives: catalog.creatives.length });
+      if (destroyed) return;
+      scheduleAhead();
+      void safeSendReport(false);
+      exportSegments();
+      emitter.emit('ready', { store: store?.kind() ?? 'memory', creatives: catalog.creatives.length });
     })
     .catch((cause: unknown) => report(toPrecisError(cause)));
+
+  /** Google Publisher Tag key-values: data leaves for the ad server, so it needs `send` too. */
+  function exportSegments(): void {
+    if (!win || !personalizing() || !consent.allows('send')) return;
+    void profile().then((visitor) => exportToAdServer(win, visitor)).catch((cause: unknown) => report(toPrecisError(cause)));
+  }
 
   const destroy = (): void => {
     if (destroyed) return;
     destroyed = true;
     clearTimeout(flushTimer);
+    clearTimeout(aheadTimer);
     for (const cleanup of cleanups.splice(0)) cleanup();
-    if (doc) findSlots(doc).forEach(restoreSlot);
+    slots?.destroy();
+    viewability?.disconnect();
+    reporter?.dispose();
     void store?.close().catch(() => {});
     consent.dispose();
     model?.dispose();
@@ -411,13 +648,17 @@ export function createClient(input?: PersonalizerOptions): {
     decide: guardAsync(decide, [], report),
     refresh: safeRefresh,
     recommend: guardAsync(recommend, { items: [], backend: null }, report, 'model-inference'),
-    status: guardAsync(status, { store: null, creatives: 0, model: null }, report),
+    status: guardAsync(status, { store: null, creatives: 0, arm, lastDecisionMs: null, model: null }, report),
+    why: guardSync((slot: HTMLElement | string) => slots?.explanation(slot) ?? null, null, report),
+    metrics: guardAsync(metrics, computeMetrics([], []), report, 'store-read'),
+    profile: guardAsync(profile, { segments: [], propensity: 0, arm, categories: [], items: [] }, report, 'store-read'),
+    dismiss: guardSync(dismiss, undefined, report),
     consent: guardSync((choice: Partial<Record<Permission, boolean>>) => {
       consent.set(choice);
       return consent.state();
     }, consent.state(), report, 'invalid-options'),
     forget: guardAsync(forget, undefined, report, 'store-write'),
-    myData: guardAsync(myData, { consent: consent.state(), storedIn: null, events: [] }, report, 'store-read'),
+    myData: guardAsync(myData, { consent: consent.state(), storedIn: null, events: [], exposures: [], state: null }, report, 'store-read'),
     on: guardSync(
       <K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void) =>
         destroyed ? () => {} : emitter.on(type, listener),

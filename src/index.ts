@@ -8,7 +8,7 @@
  * await precis.ready;
  */
 export { createPersonalizer } from './client';
-export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation, VisitorData } from './client';
+export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation, VisitorData, VisitorProfile } from './client';
 export type { ConsentState, Permission, TcfOptions } from './consent/consent';
 export type { ScoredItem } from './decide/top-items';
 export type { BackendChoice } from './model/engine';
@@ -16,8 +16,14 @@ export type { BackendName } from './model/backend-registry';
 export type { PrecisManifest } from './model/manifest';
 export type { PersonalizerOptions } from './options';
 export type { TrackInput, PrecisEvent, EventType, StandardEventType } from './capture/event';
-export type { Catalog, Creative } from './decide/catalog';
-export type { Decision, Contribution } from './decide/rank';
+export type { Catalog, Creative, FrequencyCaps } from './decide/catalog';
+export type { Decision, Contribution, RuleName, RuleOutcome } from './decide/rank';
+export type { Explanation, EventReason } from './decide/explain';
+export type { Arm } from './decide/holdout';
+export type { VisitorSegments } from './decide/segments';
+export type { Exposure, ExposureKind } from './measure/exposure';
+export type { Counts, Metrics } from './measure/metrics';
+export type { ReportPayload, ReportRow } from './measure/report';
 export type { StoreKind } from './store/types';
 export { PrecisError } from './core/errors';
 export type { ErrorCode } from './core/errors';

@@ -1,6 +1,8 @@
 import { DAY_MS, systemClock, type Clock } from './core/clock';
 import { PrecisError } from './core/errors';
 import type { TcfOptions } from './consent/consent';
+import type { FrequencyCaps } from './decide/catalog';
+import { DEFAULT_HOLDOUT } from './decide/holdout';
 import type { BackendChoice } from './model/engine';
 
 /**
@@ -38,8 +40,32 @@ export interface PersonalizerOptions {
   modelTimeoutMs?: number;
   /** A cached model manifest younger than this is used without any network request. Default 1 hour. */
   modelMaxAgeMs?: number;
-  /** How long the first decision waits for the model before the ranker decides alone. Default 1,500 ms. */
-  modelWaitMs?: number;
+  /**
+   * The longest a slot without a cached decision stays hidden (only that slot, only its
+   * visibility) while Precis decides; after it the default shows for this page view. The
+   * first decision waits for the model until then. Default 300 ms.
+   */
+  hideTimeoutMs?: number;
+  /** Share of visitors in the control group, which gets the non-personalised choice. 0 to 0.5; default 0.05. */
+  holdout?: number;
+  /** Explore with Thompson sampling (default true), or always show the best expected creative. */
+  explore?: boolean;
+  /** How many impressions a creative's `priorCtr` counts as in the bandit's posterior. Default 100. */
+  priorStrength?: number;
+  /** Frequency caps for creatives whose catalog entry has none. Default: no cap. */
+  caps?: FrequencyCaps;
+  /** Most creatives of one `category` on one page. Default 1. */
+  maxPerCategory?: number;
+  /** Days after a click in which a purchase counts as its conversion. Default 7. */
+  clickWindowDays?: number;
+  /** Days after a viewable impression in which a purchase counts as its conversion. Default 1. */
+  viewWindowDays?: number;
+  /** An endpoint that receives aggregate counts (never events) when the tab is hidden. Needs `send` consent. */
+  report?: string;
+  /** With `report`: add Laplace noise for ε-differential privacy per impression, click or purchase. */
+  reportEpsilon?: number;
+  /** Put a "Why this ad?" button on every creative shown. Default false. */
+  whyLink?: boolean;
   /** Hosts that creatives' absolute links and images may point to; relative URLs are always allowed. Default: any http(s) host. */
   linkHosts?: string[];
   /** Until the visitor, the site or a CMP decides: `allow` (default) or `deny`. */
@@ -66,7 +92,17 @@ export interface ResolvedOptions {
   worker: boolean;
   modelTimeoutMs: number;
   modelMaxAgeMs: number;
-  modelWaitMs: number;
+  hideTimeoutMs: number;
+  holdout: number;
+  explore: boolean;
+  priorStrength: number;
+  caps: FrequencyCaps;
+  maxPerCategory: number;
+  clickWindowMs: number;
+  viewWindowMs: number;
+  report: string | undefined;
+  reportEpsilon: number | undefined;
+  whyLink: boolean;
   defaultConsent: 'allow' | 'deny';
   tcf: TcfOptions;
   linkHosts: string[] | undefined;
@@ -78,7 +114,8 @@ const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 /** The options that take a positive number (also read from `data-*` attributes). */
 export const NUMBER_OPTIONS = [
   'maxEvents', 'retentionDays', 'halfLifeDays', 'historySize', 'storeTimeoutMs', 'catalogTimeoutMs',
-  'modelTimeoutMs', 'modelMaxAgeMs', 'modelWaitMs',
+  'modelTimeoutMs', 'modelMaxAgeMs', 'hideTimeoutMs', 'priorStrength', 'maxPerCategory', 'clickWindowDays',
+  'viewWindowDays', 'reportEpsilon',
 ] as const;
 
 /**
@@ -94,7 +131,8 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
   if (input !== undefined && raw !== input) report(new PrecisError('invalid-options', { reason: 'options must be an object' }));
   const numbers: Record<(typeof NUMBER_OPTIONS)[number], number> = {
     maxEvents: 1000, retentionDays: 30, halfLifeDays: 7, historySize: 200, storeTimeoutMs: 2000, catalogTimeoutMs: 5000,
-    modelTimeoutMs: 15_000, modelMaxAgeMs: 3_600_000, modelWaitMs: 1500,
+    modelTimeoutMs: 15_000, modelMaxAgeMs: 3_600_000, hideTimeoutMs: 300, priorStrength: 100, maxPerCategory: 1,
+    clickWindowDays: 7, viewWindowDays: 1, reportEpsilon: 0,
   };
   for (const key of NUMBER_OPTIONS) {
     const value = raw[key];
@@ -117,9 +155,30 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     report(new PrecisError('invalid-options', { reason: `backend must be one of ${BACKENDS.join(', ')}`, option: 'backend' }));
     backend = 'auto';
   }
+  let holdout = raw.holdout ?? DEFAULT_HOLDOUT;
+  if (typeof holdout !== 'number' || !(holdout >= 0 && holdout <= 0.5)) {
+    report(new PrecisError('invalid-options', { reason: 'holdout must be a share from 0 to 0.5', option: 'holdout' }));
+    holdout = DEFAULT_HOLDOUT;
+  }
+  let reportUrl = raw.report;
+  if (reportUrl !== undefined && (typeof reportUrl !== 'string' || reportUrl === '')) {
+    report(new PrecisError('invalid-options', { reason: 'report must be a URL', option: 'report' }));
+    reportUrl = undefined;
+  }
   return {
     catalog,
     model,
+    hideTimeoutMs: numbers.hideTimeoutMs,
+    holdout,
+    explore: raw.explore !== false,
+    priorStrength: numbers.priorStrength,
+    caps: readCaps(raw.caps, report),
+    maxPerCategory: Math.floor(numbers.maxPerCategory),
+    clickWindowMs: numbers.clickWindowDays * DAY_MS,
+    viewWindowMs: numbers.viewWindowDays * DAY_MS,
+    report: reportUrl,
+    reportEpsilon: numbers.reportEpsilon > 0 ? numbers.reportEpsilon : undefined,
+    whyLink: raw.whyLink === true,
     backend,
     worker: raw.worker !== false,
     defaultConsent: raw.defaultConsent === 'deny' ? 'deny' : 'allow',
@@ -127,7 +186,6 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     linkHosts: readHostList(raw.linkHosts, report),
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
-    modelWaitMs: numbers.modelWaitMs,
     autoCapture: raw.autoCapture !== false,
     maxEvents: Math.floor(numbers.maxEvents),
     retentionMs: numbers.retentionDays * DAY_MS,
@@ -138,6 +196,20 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : 'precis',
     clock: typeof raw.clock === 'function' ? raw.clock : systemClock,
   };
+}
+
+function readCaps(value: unknown, report: (error: PrecisError) => void): FrequencyCaps {
+  if (value === undefined) return {};
+  const caps: FrequencyCaps = {};
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
+  const { perDay, perSession } = (typeof value === 'object' && value !== null ? value : {}) as FrequencyCaps;
+  if (typeof value !== 'object' || value === null || (perDay !== undefined && !whole(perDay)) || (perSession !== undefined && !whole(perSession))) {
+    report(new PrecisError('invalid-options', { reason: 'caps must be {perDay, perSession} whole numbers ≥ 1', option: 'caps' }));
+    return {};
+  }
+  if (perDay !== undefined) caps.perDay = perDay;
+  if (perSession !== undefined) caps.perSession = perSession;
+  return caps;
 }
 
 function readHostList(value: unknown, report: (error: PrecisError) => void): string[] | undefined {

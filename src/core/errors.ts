@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'model-unsupported'
   | 'model-backend'
   | 'model-inference'
+  | 'report'
   | 'internal';
 
 /**

@@ -10,13 +10,28 @@ export interface Creative {
   title: string;
   image?: string;
   url?: string;
-  targets: { items: string[]; categories: string[] };
+  /** Whom it is for: items and categories the visitor showed interest in, and their segments. */
+  targets: { items: string[]; categories: string[]; segments: string[] };
   /** The prior: a multiplier on the score. Default 1. */
   weight: number;
+  /** The campaign's expected click-through rate, in (0, 1): where the bandit starts. Default 0.02. */
+  priorCtr?: number;
+  /** What a click is worth (e.g. the margin), a multiplier on the score. Default 1. */
+  value?: number;
+  /** Most viewable impressions per visitor per day and per session; the options give the default. */
+  caps?: FrequencyCaps;
+  /** What the creative promotes, for the per-page limit of creatives per category. */
+  category?: string;
   /** Active from this time (ms since the epoch), inclusive. */
   start?: number;
   /** Active until this time (ms since the epoch), exclusive. */
   end?: number;
+}
+
+/** A frequency cap: most viewable impressions of one creative per visitor. */
+export interface FrequencyCaps {
+  perDay?: number;
+  perSession?: number;
 }
 
 export interface Catalog {
@@ -169,11 +184,12 @@ function readUrl(value: unknown, index: number, field: string, allowedHosts?: re
 }
 
 function readTargets(value: unknown, index: number): Creative['targets'] {
-  if (value === undefined) return { items: [], categories: [] };
+  if (value === undefined) return { items: [], categories: [], segments: [] };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail(index, 'targets must be an object');
   return {
     items: readIdList(readOwn(value, 'items'), index, 'targets.items'),
     categories: readIdList(readOwn(value, 'categories'), index, 'targets.categories'),
+    segments: readIdList(readOwn(value, 'segments'), index, 'targets.segments'),
   };
 }
 
@@ -181,6 +197,24 @@ function readWeight(value: unknown, index: number): number {
   if (value === undefined) return 1;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw fail(index, 'weight must be a positive number');
   return value;
+}
+
+function readNumber(value: unknown, index: number, field: string, valid: (n: number) => boolean, range: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !valid(value)) throw fail(index, `${field} must be ${range}`);
+  return value;
+}
+
+function readCaps(value: unknown, index: number): FrequencyCaps | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail(index, 'caps must be an object');
+  const caps: FrequencyCaps = {};
+  const whole = (n: number): boolean => Number.isInteger(n) && n >= 1;
+  const perDay = readNumber(readOwn(value, 'perDay'), index, 'caps.perDay', whole, 'a whole number ≥ 1');
+  const perSession = readNumber(readOwn(value, 'perSession'), index, 'caps.perSession', whole, 'a whole number ≥ 1');
+  if (perDay !== undefined) caps.perDay = perDay;
+  if (perSession !== undefined) caps.perSession = perSession;
+  return caps;
 }
 
 function parseCreative(raw: unknown, index: number, allowedHosts?: readonly string[]): Creative {
@@ -197,6 +231,18 @@ function parseCreative(raw: unknown, index: number, allowedHosts?: readonly stri
   const url = readUrl(readOwn(raw, 'url'), index, 'url', allowedHosts);
   if (image !== undefined) creative.image = image;
   if (url !== undefined) creative.url = url;
+  const priorCtr = readNumber(readOwn(raw, 'priorCtr'), index, 'priorCtr', (n) => n > 0 && n < 1, 'between 0 and 1');
+  const value = readNumber(readOwn(raw, 'value'), index, 'value', (n) => n > 0, 'a positive number');
+  const caps = readCaps(readOwn(raw, 'caps'), index);
+  const category = readOwn(raw, 'category');
+  if (priorCtr !== undefined) creative.priorCtr = priorCtr;
+  if (value !== undefined) creative.value = value;
+  if (caps !== undefined) creative.caps = caps;
+  if (category !== undefined) {
+    const id = readString(category, MAX_ID);
+    if (id === undefined) throw fail(index, `category must be 1-${MAX_ID} characters`);
+    creative.category = id;
+  }
   const start = readTime(readOwn(raw, 'start'), index, 'start');
   const end = readTime(readOwn(raw, 'end'), index, 'end');
   if (start !== undefined) creative.start = start;

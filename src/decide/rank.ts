@@ -1,40 +1,107 @@
-import type { Creative } from './catalog';
+import { DEFAULT_PRIOR_CTR, meanOf, posterior, sampleBeta, type Random } from './bandit';
+import type { Creative, FrequencyCaps } from './catalog';
+import type { Arm } from './holdout';
 import type { ModelView } from './model-view';
 import type { Profile } from './profile';
+import type { CreativeStats } from './visitor-stats';
 
 /** How much the model's opinion counts against the visitor's recorded affinity. */
 export const MODEL_WEIGHT = 3;
+/** What one matching segment adds to a creative's relevance. */
+export const SEGMENT_WEIGHT = 1;
+/** Thompson draws used to estimate the probability of each choice. */
+const PROBABILITY_DRAWS = 200;
 
 /** Why a creative scored as it did: its targets that the visitor showed interest in. */
 export interface Contribution {
   /** `model`: the model's affinity for a targeted item (`id`), weighted by MODEL_WEIGHT. */
-  kind: 'item' | 'category' | 'model';
+  kind: 'item' | 'category' | 'model' | 'segment';
   id: string;
   affinity: number;
+}
+
+/** The business rules every choice passes. */
+export type RuleName =
+  | 'schedule'
+  | 'slot'
+  | 'purchased'
+  | 'dismissed'
+  | 'cap-day'
+  | 'cap-session'
+  | 'duplicate'
+  | 'category-limit';
+
+/** One rule's verdict on a creative. */
+export interface RuleOutcome {
+  rule: RuleName;
+  passed: boolean;
+  detail: string;
 }
 
 /** The creative chosen for one slot, or `null` when none fits (the default content stays). */
 export interface Decision {
   slot: string;
   creative: Creative | null;
+  arm: Arm;
+  /** weight × value × CTR × relevance, with the CTR the decision used (a Thompson draw when exploring). */
   score: number;
+  /** The CTR the decision expected: the posterior mean (or the catalog's prior, in the control arm). */
+  ctr: number;
+  /** The probability with which this creative was chosen for this slot (1 when nothing is random). */
+  probability: number;
+  /** What made the creative relevant to this visitor, largest first. */
   contributions: Contribution[];
+  /** The rules the chosen creative passed. */
+  rules: RuleOutcome[];
+  /** Creatives for this slot that a rule kept out, with the rule. */
+  excluded: Array<{ creative: string; rule: RuleName }>;
 }
 
+/** How decisions are made, from the options. */
+export interface DecisionPolicy {
+  /** Thompson sampling on (true), or always the posterior mean. */
+  explore: boolean;
+  /** How many impressions the catalog's prior CTR counts as. */
+  priorStrength: number;
+  /** Caps for creatives whose catalog entry names none. */
+  caps: FrequencyCaps;
+  /** Most creatives of one category on one page. */
+  maxPerCategory: number;
+}
+
+/** Everything one page's decision depends on. */
+export interface DecisionInput {
+  now: number;
+  arm: Arm;
+  profile: Profile;
+  segments: ReadonlySet<string>;
+  model?: ModelView;
+  /** Items the visitor bought. */
+  purchased: ReadonlySet<string>;
+  /** This device's impressions, clicks and dismissals per creative. */
+  stats: ReadonlyMap<string, CreativeStats>;
+  policy: DecisionPolicy;
+  random: Random;
+  /** Creatives already shown on this page. */
+  taken?: ReadonlySet<string>;
+}
+
+const NO_STATS: CreativeStats = { impressions: 0, clicks: 0, today: 0, session: 0, dismissed: false };
+
 /**
- * A creative's score: `weight × (1 + Σ affinity of its targeted items and categories
- * + MODEL_WEIGHT × the model's best affinity among its targeted items and the items of
- * its targeted categories)`. With no history
- * and no model every creative scores its weight, so the catalog's prior decides.
+ * How relevant a creative is to this visitor: `1 + Σ affinity of its targeted items and
+ * categories + SEGMENT_WEIGHT × its segments the visitor is in + MODEL_WEIGHT × the
+ * model's best affinity among its targeted items and the items of its targeted categories`.
  *
  * @example
- * scoreCreative(creative, profile, modelView).score;
+ * relevanceOf(creative, profile, new Set(['interest:racing']), modelView).relevance; // e.g. 4.2
  */
-export function scoreCreative(
+export function relevanceOf(
   creative: Creative,
   profile: Profile,
+  segments: ReadonlySet<string>,
   model?: ModelView,
-): { score: number; contributions: Contribution[] } {
+): { relevance: number; contributions: Contribution[] } {
   const contributions: Contribution[] = [];
   for (const id of creative.targets.items) {
     const affinity = profile.items.get(id);
@@ -43,6 +110,9 @@ export function scoreCreative(
   for (const id of creative.targets.categories) {
     const affinity = profile.categories.get(id);
     if (affinity) contributions.push({ kind: 'category', id, affinity });
+  }
+  for (const id of creative.targets.segments) {
+    if (segments.has(id)) contributions.push({ kind: 'segment', id, affinity: SEGMENT_WEIGHT });
   }
   let best: Contribution | undefined;
   const modelItems = model ? [...creative.targets.items, ...creative.targets.categories.flatMap((c) => model.itemsIn(c))] : [];
@@ -54,8 +124,7 @@ export function scoreCreative(
   }
   if (best && best.affinity > 0) contributions.push(best);
   contributions.sort((a, b) => b.affinity - a.affinity);
-  const match = contributions.reduce((sum, c) => sum + c.affinity, 0);
-  return { score: creative.weight * (1 + match), contributions };
+  return { relevance: 1 + contributions.reduce((sum, c) => sum + c.affinity, 0), contributions };
 }
 
 /**
@@ -69,30 +138,174 @@ export function isActive(creative: Creative, now: number): boolean {
 }
 
 /**
- * Chooses a creative for each slot, in page order: the highest score among active
- * creatives that name the slot and are not yet used on this page (`taken` lists those
- * already shown); ties go to the smaller id, so the same inputs always give the same page.
+ * The rules that depend on the creative and the visitor alone (not on the rest of the
+ * page): campaign dates, items already bought, dismissals, and the frequency caps
+ * (viewable impressions in the last 24 hours and in this session).
  *
  * @example
- * rankSlots(['hero', 'sidebar'], catalog.creatives, profile, Date.now());
+ * checkRules(creative, input).every((outcome) => outcome.passed);
  */
-export function rankSlots(
-  slots: readonly string[],
-  creatives: readonly Creative[],
-  profile: Profile,
-  now: number,
-  taken: ReadonlySet<string> = new Set(),
-  model?: ModelView,
-): Decision[] {
-  const scored = creatives
-    .filter((creative) => isActive(creative, now))
-    .map((creative) => ({ creative, ...scoreCreative(creative, profile, model) }))
-    .sort((a, b) => b.score - a.score || (a.creative.id < b.creative.id ? -1 : a.creative.id > b.creative.id ? 1 : 0));
-  const used = new Set(taken);
-  return slots.map((slot) => {
-    const best = scored.find((entry) => !used.has(entry.creative.id) && entry.creative.slots.includes(slot));
-    if (!best) return { slot, creative: null, score: 0, contributions: [] };
-    used.add(best.creative.id);
-    return { slot, creative: best.creative, score: best.score, contributions: best.contributions };
+export function checkRules(creative: Creative, input: Pick<DecisionInput, 'now' | 'purchased' | 'stats' | 'policy'>): RuleOutcome[] {
+  const stats = input.stats.get(creative.id) ?? NO_STATS;
+  const caps = { ...input.policy.caps, ...creative.caps };
+  const items = creative.targets.items;
+  const bought = items.length > 0 && items.every((item) => input.purchased.has(item));
+  return [
+    { rule: 'schedule', passed: isActive(creative, input.now), detail: 'the campaign runs now' },
+    { rule: 'purchased', passed: !bought, detail: bought ? 'the visitor bought what it promotes' : 'not bought yet' },
+    { rule: 'dismissed', passed: !stats.dismissed, detail: stats.dismissed ? 'the visitor dismissed it' : 'not dismissed' },
+    capOutcome('cap-day', stats.today, caps.perDay, 'in the last 24 hours'),
+    capOutcome('cap-session', stats.session, caps.perSession, 'this session'),
+  ];
+}
+
+function capOutcome(rule: RuleName, seen: number, cap: number | undefined, when: string): RuleOutcome {
+  if (cap === undefined) return { rule, passed: true, detail: `no cap; ${seen} ${when}` };
+  return { rule, passed: seen < cap, detail: `${seen} of ${cap} ${when}` };
+}
+
+interface Candidate {
+  creative: Creative;
+  relevance: number;
+  contributions: Contribution[];
+  ctr: number;
+  rules: RuleOutcome[];
+  /** Before the CTR: weight × value × relevance. */
+  base: number;
+}
+
+/**
+ * Decides a creative for each slot, in page order.
+ *
+ * Every creative that names the slot and passes the rules (`checkRules`, then no
+ * creative twice on a page and at most `maxPerCategory` per category) is a candidate.
+ * Its score is `weight × value × CTR × relevance` (see `relevanceOf`). In the
+ * personalised arm the CTR is a Thompson draw from its Beta posterior (the catalog's
+ * `priorCtr` as `priorStrength` impressions, plus this device's impressions and clicks),
+ * or the posterior mean when `explore` is off; the highest score wins. Each decision
+ * records the probability of its choice, estimated from 200 further draws. The control
+ * arm ignores the visitor entirely: relevance 1 and the catalog's prior CTR, so its
+ * choice is the non-personalised one, with probability 1. Ties go to the smaller id.
+ *
+ * @example
+ * decideSlots(['hero', 'sidebar'], catalog.creatives, input);
+ */
+export function decideSlots(slots: readonly string[], creatives: readonly Creative[], input: DecisionInput): Decision[] {
+  const personal = input.arm === 'personalized';
+  const excluded = new Map<string, RuleName>();
+  const candidates: Candidate[] = [];
+  for (const creative of creatives) {
+    const rules = checkRules(creative, input);
+    const failed = rules.find((outcome) => !outcome.passed);
+    if (failed) {
+      excluded.set(creative.id, failed.rule);
+      continue;
+    }
+    const { relevance, contributions } = personal
+      ? relevanceOf(creative, input.profile, input.segments, input.model)
+      : { relevance: 1, contributions: [] };
+    const prior = creative.priorCtr ?? DEFAULT_PRIOR_CTR;
+    const ctr = personal
+      ? meanOf(posterior(prior, input.policy.priorStrength, input.stats.get(creative.id) ?? NO_STATS))
+      : prior;
+    candidates.push({ creative, relevance, contributions, ctr, rules, base: creative.weight * (creative.value ?? 1) * relevance });
+  }
+  const draw = (): Map<string, number> => {
+    const ctrs = new Map<string, number>();
+    for (const candidate of candidates) {
+      const seen = input.stats.get(candidate.creative.id) ?? NO_STATS;
+      const prior = candidate.creative.priorCtr ?? DEFAULT_PRIOR_CTR;
+      ctrs.set(candidate.creative.id, sampleBeta(posterior(prior, input.policy.priorStrength, seen), input.random));
+    }
+    return ctrs;
+  };
+  const random = personal && input.policy.explore;
+  const ctrs = random ? draw() : new Map(candidates.map((c) => [c.creative.id, c.ctr]));
+  const chosen = assign(slots, candidates, ctrs, input);
+
+  const wins = chosen.map(() => 0);
+  if (random) {
+    for (let run = 0; run < PROBABILITY_DRAWS; run += 1) {
+      assign(slots, candidates, draw(), input).forEach((pick, index) => {
+        if (pick?.candidate.creative.id === chosen[index]?.candidate.creative.id) wins[index]! += 1;
+      });
+    }
+  }
+  return slots.map((slot, index) => {
+    const pick = chosen[index];
+    const out = [...excluded]
+      .filter(([id]) => creatives.some((c) => c.id === id && c.slots.includes(slot)))
+      .map(([creative, rule]) => ({ creative, rule }));
+    if (!pick) {
+      return { slot, creative: null, arm: input.arm, score: 0, ctr: 0, probability: 1, contributions: [], rules: [], excluded: out };
+    }
+    const { candidate, score, pageRules } = pick;
+    return {
+      slot,
+      creative: candidate.creative,
+      arm: input.arm,
+      score,
+      ctr: candidate.ctr,
+      // The draw that decided counts as one of the draws.
+      probability: random ? (wins[index]! + 1) / (PROBABILITY_DRAWS + 1) : 1,
+      contributions: candidate.contributions,
+      rules: [...candidate.rules, { rule: 'slot', passed: true, detail: `it may fill ${slot}` }, ...pageRules],
+      excluded: [...out, ...pick.pageExcluded],
+    };
   });
+}
+
+interface Choice {
+  candidate: Candidate;
+  score: number;
+  pageRules: RuleOutcome[];
+  pageExcluded: Array<{ creative: string; rule: RuleName }>;
+}
+
+/** Greedy, in slot order: the best-scoring candidate that names the slot and keeps the page diverse. */
+function assign(
+  slots: readonly string[],
+  candidates: readonly Candidate[],
+  ctrs: ReadonlyMap<string, number>,
+  input: DecisionInput,
+): Array<Choice | undefined> {
+  const ranked = candidates
+    .map((candidate) => ({ candidate, score: candidate.base * ctrs.get(candidate.creative.id)! }))
+    .sort((a, b) => b.score - a.score || compareIds(a.candidate.creative.id, b.candidate.creative.id));
+  const used = new Set(input.taken);
+  const perCategory = new Map<string, number>();
+  const limit = input.policy.maxPerCategory;
+  return slots.map((slot) => {
+    const pageExcluded: Choice['pageExcluded'] = [];
+    for (const entry of ranked) {
+      const { creative } = entry.candidate;
+      if (!creative.slots.includes(slot)) continue;
+      if (used.has(creative.id)) {
+        pageExcluded.push({ creative: creative.id, rule: 'duplicate' });
+        continue;
+      }
+      const category = creative.category;
+      const count = category === undefined ? 0 : perCategory.get(category) ?? 0;
+      if (category !== undefined && count >= limit) {
+        pageExcluded.push({ creative: creative.id, rule: 'category-limit' });
+        continue;
+      }
+      used.add(creative.id);
+      if (category !== undefined) perCategory.set(category, count + 1);
+      const pageRules: RuleOutcome[] = [
+        { rule: 'duplicate', passed: true, detail: 'not yet on this page' },
+        {
+          rule: 'category-limit',
+          passed: true,
+          detail: category === undefined ? 'no category' : `${count + 1} of ${limit} from ${category} on this page`,
+        },
+      ];
+      return { candidate: entry.candidate, score: entry.score, pageRules, pageExcluded };
+    }
+    return undefined;
+  });
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

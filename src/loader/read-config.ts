@@ -21,6 +21,10 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   if (data.defaultConsent === 'allow' || data.defaultConsent === 'deny') config.defaultConsent = data.defaultConsent;
   if (data.linkHosts) config.linkHosts = data.linkHosts.split(/[\s,]+/).filter(Boolean);
   if (data.tcfVendorId) config.tcf = { ...config.tcf, vendorId: Number(data.tcfVendorId) };
+  if (data.report) config.report = data.report;
+  if (data.holdout !== undefined) config.holdout = Number(data.holdout);
+  if (data.explore !== undefined) config.explore = data.explore !== 'false';
+  if (data.whyLink !== undefined) config.whyLink = data.whyLink !== 'false';
   if (data.autoCapture !== undefined) config.autoCapture = data.autoCapture !== 'false';
   for (const key of NUMBER_OPTIONS) {
     const value = data[key];

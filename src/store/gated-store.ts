@@ -4,7 +4,12 @@ import { toPrecisError } from '../core/errors';
 import { createMemoryStore } from './memory-store';
 import { deleteEventDatabase } from './delete-database';
 import { openEventStore } from './open-store';
+import type { Exposure } from '../measure/exposure';
+import { readLocalState, removeLocalState, writeLocalState } from './local-state';
 import type { EventStore, StoreKind, StoreOptions } from './types';
+
+/** Most exposures kept; the oldest are evicted beyond it. */
+export const MAX_EXPOSURES = 5000;
 
 /** The visitor's store as the client uses it: consent decides where events live. */
 export interface VisitorStore {
@@ -12,6 +17,14 @@ export interface VisitorStore {
   add(event: PrecisEvent): void;
   flush(): Promise<void>;
   recent(limit: number): Promise<PrecisEvent[]>;
+  /** Records a viewable impression, a click or a dismissal. */
+  addExposure(exposure: Exposure): void;
+  /** The most recent `limit` exposures within retention, oldest first. */
+  exposures(limit: number): Promise<Exposure[]>;
+  /** The state kept in localStorage (cached decisions, visitor id), or undefined without `store`. */
+  readState(): unknown;
+  /** Saves that state; does nothing without `store`. */
+  writeState(value: unknown): void;
   /** Deletes everything stored about the visitor, here and in every open tab. */
   forget(): Promise<void>;
   close(): Promise<void>;
@@ -20,6 +33,17 @@ export interface VisitorStore {
 /** What the tabs tell each other: everything was forgotten, or new events were written. */
 interface StoreMessage {
   type: 'forget' | 'written';
+}
+
+/**
+ * Reads the localStorage state synchronously, before the store is open (for the first
+ * paint), when consent allows storing at this moment.
+ *
+ * @example
+ * const raw = peekVisitorState(consent, 'precis');
+ */
+export function peekVisitorState(consent: Consent, dbName: string): unknown {
+  return consent.allows('store') ? readLocalState(dbName) : undefined;
 }
 
 /**
@@ -38,7 +62,9 @@ export async function openVisitorStore(
   consent: Consent,
   onForgottenElsewhere: () => void = () => {},
 ): Promise<VisitorStore> {
+  const exposureOptions: StoreOptions = { ...options, maxEvents: MAX_EXPOSURES };
   let inner: EventStore = createMemoryStore(options);
+  let exposures: EventStore<Exposure> = createMemoryStore<Exposure>(exposureOptions);
   let closed = false;
   // Switches happen one at a time, in order.
   let queue: Promise<void> = Promise.resolve();
@@ -47,24 +73,30 @@ export async function openVisitorStore(
     return queue;
   };
 
-  async function moveTo(next: EventStore): Promise<void> {
+  async function moveTo(next: EventStore, nextExposures: EventStore<Exposure>): Promise<void> {
     const events = await inner.recent(options.maxEvents);
-    await inner.close();
+    const seen = await exposures.recent(MAX_EXPOSURES);
+    await Promise.all([inner.close(), exposures.close()]);
     for (const event of events) next.add(event);
+    for (const exposure of seen) nextExposures.add(exposure);
     inner = next;
-    await inner.flush();
+    exposures = nextExposures;
+    await Promise.all([inner.flush(), exposures.flush()]);
   }
 
   const useStorage = (): Promise<void> =>
     enqueue(async () => {
       if (closed || inner.kind === 'indexeddb' || !consent.allows('store')) return;
-      await moveTo(await openEventStore(options));
+      const [events, seen] = await Promise.all([openEventStore(options), openEventStore(exposureOptions, 'exposures')]);
+      await moveTo(events, seen);
     });
 
   const dropEverything = (): Promise<void> =>
     enqueue(async () => {
-      await inner.purge();
+      await Promise.all([inner.purge(), exposures.purge()]);
       inner = createMemoryStore(options);
+      exposures = createMemoryStore<Exposure>(exposureOptions);
+      removeLocalState(options.dbName);
       await deleteEventDatabase(options.dbName); // also when this page never opened it
     });
 
@@ -73,12 +105,16 @@ export async function openVisitorStore(
     if (!closed) channel?.postMessage(message);
   };
   channel?.addEventListener('message', (event: MessageEvent<StoreMessage>) => {
-    if (event.data?.type === 'written') inner.invalidate();
+    if (event.data?.type === 'written') {
+      inner.invalidate();
+      exposures.invalidate();
+    }
     if (event.data?.type !== 'forget') return;
     // Another tab is deleting the database: forget at once, let go, and start afresh.
-    const old = inner;
+    const old = [inner, exposures];
     inner = createMemoryStore(options);
-    void enqueue(() => old.purge()).then(useStorage).then(onForgottenElsewhere);
+    exposures = createMemoryStore<Exposure>(exposureOptions);
+    void enqueue(async () => void (await Promise.all(old.map((log) => log.purge())))).then(useStorage).then(onForgottenElsewhere);
   });
 
   const offConsent = consent.on('change', (state) => {
@@ -94,11 +130,17 @@ export async function openVisitorStore(
     kind: () => inner.kind,
     add: (event) => inner.add(event),
     async flush() {
-      const writer = inner;
-      await writer.flush();
-      if (writer.kind === 'indexeddb') tell({ type: 'written' });
+      const writers = [inner, exposures];
+      await Promise.all(writers.map((writer) => writer.flush()));
+      if (writers[0]!.kind === 'indexeddb') tell({ type: 'written' });
     },
     recent: (limit) => inner.recent(limit),
+    addExposure: (exposure) => exposures.add(exposure),
+    exposures: (limit) => exposures.recent(limit),
+    readState: () => (consent.allows('store') ? readLocalState(options.dbName) : undefined),
+    writeState(value) {
+      if (!closed && consent.allows('store')) writeLocalState(options.dbName, value);
+    },
     async forget() {
       // Delete first (other tabs let go as the delete asks them to), then tell them, so
       // none can reopen the old database before it is gone.
@@ -110,7 +152,7 @@ export async function openVisitorStore(
       closed = true;
       offConsent();
       channel?.close();
-      await enqueue(() => inner.close());
+      await enqueue(async () => void (await Promise.all([inner.close(), exposures.close()])));
     },
   };
 }

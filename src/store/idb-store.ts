@@ -1,12 +1,11 @@
 import type { IDBPDatabase } from 'idb';
-import type { PrecisEvent } from '../capture/event';
 import { toPrecisError } from '../core/errors';
 import { insertByTime, keepWithinBounds } from './retention';
-import type { PrecisDB } from './schema';
+import type { LogName, LogRecord, PrecisDB } from './schema';
 import type { EventStore, StoreOptions } from './types';
 
 /** An IndexedDB event store that can let go of its connection when another tab upgrades. */
-export interface IdbEventStore extends EventStore {
+export interface IdbEventStore<T extends LogRecord[LogName] = LogRecord[LogName]> extends EventStore<T> {
   /** Closes the connection now (another tab needs a newer version); keeps working from memory. */
   detach(): void;
 }
@@ -17,22 +16,27 @@ export interface IdbEventStore extends EventStore {
  * several tabs writing at once each commit atomically and lose nothing.
  *
  * @example
- * const store = createIdbStore(await openDB<PrecisDB>('precis', DB_VERSION, …), options);
+ * const store = createIdbStore(await openDB<PrecisDB>('precis', DB_VERSION, …), options, 'events');
  */
-export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions): IdbEventStore {
-  let pending: PrecisEvent[] = [];
+export function createIdbStore<N extends LogName>(
+  db: IDBPDatabase<PrecisDB>,
+  options: StoreOptions,
+  log: N,
+): IdbEventStore<LogRecord[N]> {
+  type Entry = LogRecord[N];
+  let pending: Entry[] = [];
   // A mirror of what is stored, so a decision does not wait on IndexedDB: read once, kept
   // up to date by our own flushes, read again after another tab wrote (`invalidate`). A
   // detached store keeps it, so it still knows the visitor on this page.
-  let stored: PrecisEvent[] = [];
+  let stored: Entry[] = [];
   let stale = true;
   // Batches between flush() and their commit: still readable, so no read can miss them.
-  const writing = new Set<PrecisEvent[]>();
+  const writing = new Set<Entry[]>();
   let attached = true;
 
-  const bounds = (): PrecisEvent[] => keepWithinBounds(pending, options.clock(), options);
+  const bounds = (): Entry[] => keepWithinBounds(pending, options.clock(), options);
 
-  const requeue = (batch: PrecisEvent[], cause: unknown): void => {
+  const requeue = (batch: Entry[], cause: unknown): void => {
     // What is already stored is untouched: the failed transaction rolled back as a whole.
     pending = keepWithinBounds([...batch, ...pending], options.clock(), options);
     options.onError(toPrecisError(cause, 'store-write'));
@@ -40,7 +44,7 @@ export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions
 
   /** Deletes expired events, then the oldest beyond maxEvents, in one transaction. */
   async function trim(): Promise<void> {
-    const tx = db.transaction('events', 'readwrite');
+    const tx = db.transaction(log as LogName, 'readwrite');
     const byTime = tx.store.index('time');
     const cutoff = options.clock() - options.retentionMs;
     let expired = await byTime.openCursor(IDBKeyRange.upperBound(cutoff, true));
@@ -70,9 +74,9 @@ export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions
     pending = [];
     let tx;
     try {
-      tx = db.transaction('events', 'readwrite');
+      tx = db.transaction(log as LogName, 'readwrite');
       // Per-request failures surface through tx.done; catch them here so none is unhandled.
-      for (const event of batch) tx.store.add(event).catch(() => {});
+      for (const event of batch) tx.store.add(event as never).catch(() => {});
       tx.commit();
     } catch (cause) {
       requeue(batch, cause);
@@ -106,7 +110,7 @@ export function createIdbStore(db: IDBPDatabase<PrecisDB>, options: StoreOptions
       if (attached && stale) {
         try {
           const cutoff = options.clock() - options.retentionMs;
-          stored = await db.getAllFromIndex('events', 'time', IDBKeyRange.lowerBound(cutoff));
+          stored = (await db.getAllFromIndex(log as LogName, 'time', IDBKeyRange.lowerBound(cutoff))) as Entry[];
           stale = false;
         } catch (cause) {
           options.onError(toPrecisError(cause, 'store-read'));

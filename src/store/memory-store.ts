@@ -1,5 +1,5 @@
 import type { PrecisEvent } from '../capture/event';
-import { insertByTime, keepWithinBounds } from './retention';
+import { insertByTime, keepWithinBounds, type Timed } from './retention';
 import type { EventStore, StoreOptions } from './types';
 
 /**
@@ -9,11 +9,11 @@ import type { EventStore, StoreOptions } from './types';
  * @example
  * const store = createMemoryStore({ maxEvents: 1000, retentionMs: 30 * DAY_MS, clock: Date.now });
  */
-export function createMemoryStore(
+export function createMemoryStore<T extends Timed = PrecisEvent>(
   options: Pick<StoreOptions, 'maxEvents' | 'retentionMs' | 'clock'>,
-  initial: readonly PrecisEvent[] = [],
-): EventStore {
-  let events: PrecisEvent[] = [];
+  initial: readonly T[] = [],
+): EventStore<T> {
+  let events: T[] = [];
   for (const event of initial) insertByTime(events, event);
   const trim = (): void => {
     events = keepWithinBounds(events, options.clock(), options);

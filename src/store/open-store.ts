@@ -2,11 +2,11 @@ import { openDB } from 'idb';
 import { describeCause, PrecisError } from '../core/errors';
 import { createIdbStore, type IdbEventStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
-import { DB_VERSION, upgradeSchema, type PrecisDB } from './schema';
+import { DB_VERSION, upgradeSchema, type LogName, type LogRecord, type PrecisDB } from './schema';
 import type { EventStore, StoreOptions } from './types';
 
 /**
- * Opens the visitor's event store: IndexedDB when it is there and opens in time,
+ * Opens one of the visitor's logs (`events` by default, or `exposures`): IndexedDB when it is there and opens in time,
  * otherwise this page's memory (with an `store-unavailable` error saying why). Never
  * rejects.
  *
@@ -14,16 +14,19 @@ import type { EventStore, StoreOptions } from './types';
  * const store = await openEventStore({ maxEvents: 1000, retentionMs: 30 * DAY_MS,
  *   openTimeoutMs: 2000, dbName: 'precis', clock: Date.now, onError: console.warn });
  */
-export async function openEventStore(options: StoreOptions): Promise<EventStore> {
-  const fallBack = (reason: string): EventStore => {
+export async function openEventStore<N extends LogName = 'events'>(
+  options: StoreOptions,
+  log: N = 'events' as N,
+): Promise<EventStore<LogRecord[N]>> {
+  const fallBack = (reason: string): EventStore<LogRecord[N]> => {
     options.onError(new PrecisError('store-unavailable', { reason }));
-    return createMemoryStore(options);
+    return createMemoryStore<LogRecord[N]>(options);
   };
   if (typeof indexedDB === 'undefined' || indexedDB === null) {
     return fallBack('IndexedDB is not available');
   }
 
-  let store: IdbEventStore | undefined;
+  let store: IdbEventStore<LogRecord[N]> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), options.openTimeoutMs);
@@ -44,7 +47,7 @@ export async function openEventStore(options: StoreOptions): Promise<EventStore>
       opening.then((db) => db.close(), () => {});
       return fallBack(`IndexedDB did not open within ${options.openTimeoutMs} ms`);
     }
-    store = createIdbStore(winner, options);
+    store = createIdbStore(winner, options, log);
     return store;
   } catch (cause) {
     return fallBack(`IndexedDB failed to open: ${describeCause(cause)}`);

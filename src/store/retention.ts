@@ -1,4 +1,7 @@
-import type { PrecisEvent } from '../capture/event';
+/** Anything kept in a log ordered by time: events, exposures. */
+export interface Timed {
+  time: number;
+}
 
 /**
  * Applies the retention TTL and the size bound to events sorted oldest first: drops
@@ -7,11 +10,11 @@ import type { PrecisEvent } from '../capture/event';
  * @example
  * keepWithinBounds(events, Date.now(), { maxEvents: 1000, retentionMs: 30 * DAY_MS });
  */
-export function keepWithinBounds(
-  events: readonly PrecisEvent[],
+export function keepWithinBounds<T extends Timed>(
+  events: readonly T[],
   now: number,
   bounds: { maxEvents: number; retentionMs: number },
-): PrecisEvent[] {
+): T[] {
   const cutoff = now - bounds.retentionMs;
   const fresh = events.filter((event) => event.time >= cutoff);
   return fresh.slice(Math.max(0, fresh.length - bounds.maxEvents));
@@ -23,7 +26,7 @@ export function keepWithinBounds(
  * @example
  * insertByTime(events, { type: 'view', item: 'a', time: 5 });
  */
-export function insertByTime(events: PrecisEvent[], event: PrecisEvent): void {
+export function insertByTime<T extends Timed>(events: T[], event: T): void {
   let index = events.length;
   while (index > 0 && events[index - 1]!.time > event.time) index -= 1;
   events.splice(index, 0, event);

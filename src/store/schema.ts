@@ -1,5 +1,6 @@
 import type { DBSchema, IDBPDatabase } from 'idb';
 import type { PrecisEvent } from '../capture/event';
+import type { Exposure } from '../measure/exposure';
 
 /**
  * The IndexedDB schema. Bump DB_VERSION and add a step to `upgradeSchema` for every
@@ -11,9 +12,24 @@ export interface PrecisDB extends DBSchema {
     value: PrecisEvent;
     indexes: { time: number };
   };
+  /** Creatives shown, clicked or dismissed: what measurement, caps and the bandit read. */
+  exposures: {
+    key: number;
+    value: Exposure;
+    indexes: { time: number };
+  };
 }
 
-export const DB_VERSION = 1;
+/** The object stores that hold a log ordered by time. */
+export type LogName = 'events' | 'exposures';
+
+/** What each log holds. */
+export interface LogRecord {
+  events: PrecisEvent;
+  exposures: Exposure;
+}
+
+export const DB_VERSION = 2;
 
 /**
  * Brings a database from `oldVersion` up to DB_VERSION, one step per version.
@@ -25,5 +41,9 @@ export function upgradeSchema(db: IDBPDatabase<PrecisDB>, oldVersion: number): v
   if (oldVersion < 1) {
     const events = db.createObjectStore('events', { autoIncrement: true });
     events.createIndex('time', 'time');
+  }
+  if (oldVersion < 2) {
+    const exposures = db.createObjectStore('exposures', { autoIncrement: true });
+    exposures.createIndex('time', 'time');
   }
 }

@@ -48,7 +48,7 @@ async function benchBackend(backend) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.addInitScript((config) => { window.precisConfig = config; }, {
-    autoCapture: false, model: MODEL, backend, modelWaitMs: 120_000,
+    autoCapture: false, model: MODEL, backend, hideTimeoutMs: 120_000,
     catalog: { creatives: HISTORY.map((item) => ({ id: `pick-${item}`, slots: ['hero', 'side'], title: item, targets: { items: [item] } })) },
   });
   await page.goto(new URL('/test/browser/pages/slots.html', url).href);

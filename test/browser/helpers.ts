@@ -18,11 +18,14 @@ export const TEST_CATALOG = {
   ],
 };
 
-/** Sets `window.precisConfig` before any script of the page runs. */
+/**
+ * Sets `window.precisConfig` before any script of the page runs. Decisions are made
+ * deterministic (no exploration, no control group) unless the test says otherwise.
+ */
 export async function configure(page: Page, config: Record<string, unknown>): Promise<void> {
   await page.addInitScript((c) => {
     (window as unknown as { precisConfig: unknown }).precisConfig = c;
-  }, config);
+  }, { explore: false, holdout: 0, ...config });
 }
 
 /** Collects uncaught page errors and `error` events from Precis. */

@@ -30,7 +30,7 @@ for (const backend of BACKENDS) {
     test('the model runs in a worker and recommends items the visitor has not seen', async ({ page }) => {
       const errors = watchErrors(page);
       await collectErrorCodes(page);
-      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, modelWaitMs: 60_000 });
+      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, hideTimeoutMs: 60_000 });
       await page.goto(PAGE);
       await attach(page);
       const result = await page.evaluate(async () => {
@@ -51,7 +51,7 @@ for (const backend of BACKENDS) {
 
     test('1,000 decisions leave the number of tensors flat', async ({ page }) => {
       test.setTimeout(600_000); // SwiftShader's WebGPU takes ~0.2 s a decision here
-      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, modelWaitMs: 60_000 });
+      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, hideTimeoutMs: 60_000 });
       await page.goto(PAGE);
       await attach(page);
       const counts = await page.evaluate(async () => {
@@ -85,7 +85,7 @@ test.describe('bad model files: the ranker decides, one error, nothing thrown', 
         const { status = 200, body, contentType } = fulfill(await response.body());
         await route.fulfill({ status, body, contentType: contentType ?? 'application/octet-stream' });
       });
-      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', modelWaitMs: 60_000 });
+      await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', hideTimeoutMs: 60_000 });
       await page.goto(PAGE);
       await attach(page);
       await page.evaluate(() => api.track({ type: 'view', item: '11833' }));
@@ -100,7 +100,7 @@ test.describe('bad model files: the ranker decides, one error, nothing thrown', 
   test('a model server that never answers times out', async ({ page, context }) => {
     await collectErrorCodes(page);
     await context.route(`**${MODEL_DIR}/model.json`, () => {}); // never answered
-    await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', modelTimeoutMs: 500, modelWaitMs: 60_000 });
+    await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', modelTimeoutMs: 500, hideTimeoutMs: 60_000 });
     await page.goto(PAGE);
     await attach(page);
     expect(await errorCodes(page)).toEqual(['model-fetch']);
@@ -113,7 +113,7 @@ test('a repeat visit makes no model network request', async ({ page, context }) 
   context.on('request', (request) => {
     if (request.url().includes(MODEL_DIR)) modelRequests.push(new URL(request.url()).pathname);
   });
-  await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'wasm', modelWaitMs: 60_000 });
+  await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'wasm', hideTimeoutMs: 60_000 });
   await page.goto(PAGE);
   await attach(page);
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ fromCache: false });
@@ -130,7 +130,7 @@ test('after the cache age only the manifest is fetched again when the version is
   context.on('request', (request) => {
     if (request.url().includes(MODEL_DIR)) modelRequests.push(new URL(request.url()).pathname.split('/').pop()!);
   });
-  await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', modelWaitMs: 60_000, modelMaxAgeMs: 1 });
+  await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', hideTimeoutMs: 60_000, modelMaxAgeMs: 1 });
   await page.goto(PAGE);
   await attach(page);
   modelRequests.length = 0;
@@ -140,14 +140,14 @@ test('after the cache age only the manifest is fetched again when the version is
 });
 
 test('auto skips the software GPU here (SwiftShader) and picks WASM', async ({ page }) => {
-  await configure(page, { autoCapture: false, model: MANIFEST, modelWaitMs: 60_000 });
+  await configure(page, { autoCapture: false, model: MANIFEST, hideTimeoutMs: 60_000 });
   await page.goto(PAGE);
   await attach(page);
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend: 'wasm', thread: 'worker' });
 });
 
 test('without workers the model runs on the main thread', async ({ page }) => {
-  await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', worker: false, modelWaitMs: 60_000 });
+  await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', worker: false, hideTimeoutMs: 60_000 });
   await page.goto(PAGE);
   await attach(page);
   const status = await page.evaluate(() => api.status());
@@ -210,7 +210,7 @@ for (const backend of ['webgl', 'webgpu'] as const) {
 }
 
 test('a new model version replaces the old one: only changed files are fetched, old ones leave the cache', async ({ page, context }) => {
-  await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', modelWaitMs: 60_000, modelMaxAgeMs: 1 });
+  await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', hideTimeoutMs: 60_000, modelMaxAgeMs: 1 });
   await page.goto(PAGE);
   await attach(page);
   const cachedKeys = () => page.evaluate(async () => (await (await caches.open('precis-models')).keys()).map((r) => r.url));
