@@ -27,7 +27,8 @@ function page(title, body, head = '') {
 <title>${escapeHtml(title)} · Pixel Market</title>
 <link rel="stylesheet" href="/demo/styles.css">${head}
 <script src="/demo/shop.js"></script>
-<script src="/dist/precis.js" data-catalog="/demo/catalog.json" data-model="/demo/models/games/manifest.json" async></script>
+<!-- Not async: Precis runs before the slots are parsed, so a decision cached on the last page is in the first frame. -->
+<script src="/dist/precis.js" data-catalog="/demo/catalog.json" data-model="/demo/models/games/manifest.json" data-why-link></script>
 </head><body>
 <header class="site-header"><a class="logo" href="/">Pixel Market</a>
 <nav>${shop.categories.map((c) => `<a href="/category/${c.id}">${escapeHtml(c.name)}</a>`).join('')}</nav></header>
@@ -137,6 +138,12 @@ function yourDataPage() {
 <table class="data-table"><thead><tr><th>When</th><th>What</th><th>Item</th><th>Category</th></tr></thead><tbody></tbody></table>`);
 }
 
+/**
+ * With `?precis-debug` in the URL, a page also loads the debug panel (demo/debug-panel.js):
+ * the visitor's profile, the model, each slot's decision and the metrics of both arms.
+ */
+const withDebugPanel = (html) => html.replace('</head>', '<script src="/demo/debug-panel.js" defer></script>\n</head>');
+
 function svgImage(label, color) {
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 240" width="320" height="240">
 <rect width="320" height="240" fill="${color}"/><text x="160" y="130" font-family="sans-serif" font-size="22" fill="#fff" text-anchor="middle">${escapeHtml(label)}</text></svg>`;
@@ -171,7 +178,7 @@ async function serveStatic(pathname, res) {
 /** Starts the demo server; resolves with its URL. */
 export async function startDemoServer(port) {
   const server = createServer(async (req, res) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    const { pathname, searchParams } = new URL(req.url ?? '/', 'http://localhost');
     const send = (status, type, body) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
       res.end(body);
@@ -196,7 +203,7 @@ export async function startDemoServer(port) {
       const svg = image(match[1], match[2]);
       if (svg) return send(200, TYPES['.svg'], svg);
     } else if (await serveStatic(pathname, res)) return;
-    if (html) return send(200, TYPES['.html'], html);
+    if (html) return send(200, TYPES['.html'], searchParams.has('precis-debug') ? withDebugPanel(html) : html);
     send(404, 'text/plain', 'Not found');
   });
   await new Promise((resolvePromise) => server.listen(port, '127.0.0.1', resolvePromise));

@@ -19,7 +19,7 @@ import { startModel, type ModelClient } from './model-client';
 import type { BackendName } from './model/backend-registry';
 import type { EngineInfo } from './model/engine';
 import { exportToAdServer } from './measure/ad-server-targeting';
-import type { Exposure, ExposureKind } from './measure/exposure';
+import { parseExposure, type Exposure, type ExposureKind } from './measure/exposure';
 import { computeMetrics, type Metrics } from './measure/metrics';
 import { buildReport, createReporter, hasCounts, type Reporter } from './measure/report';
 import { watchViewability, type ViewabilityWatcher } from './measure/viewability';
@@ -142,9 +142,9 @@ export interface Personalizer {
 // so a navigation that follows a track() rarely races the pagehide flush.
 const FLUSH_DELAY_MS = 0;
 
-// Decisions for the next page are made once things settle (the model loaded, an
-// impression counted), batched over this delay.
-const AHEAD_DELAY_MS = 500;
+// Decisions for the next page are made again whenever what they depend on changes (an
+// event, an impression, the model loading), batched over this delay.
+const AHEAD_DELAY_MS = 50;
 
 // Resolved when this module runs: the ML chunk and the `.wasm` files sit next to it.
 const ML_URL = new URL('./precis-ml.js', import.meta.url).href;
@@ -287,12 +287,18 @@ export function createClient(input?: PersonalizerOptions): {
     const valid = validateEvent(event, options.clock());
     if (store) {
       store.add(valid);
-      flushSoon();
+      // A click usually navigates: its transaction starts now, before the page can go.
+      if (valid.type === 'click') {
+        flushNow();
+        store.stash();
+      }
+      else flushSoon();
     } else {
       early.push(valid);
       if (early.length > options.maxEvents) early.shift();
     }
     emitter.emit('track', valid);
+    scheduleAhead();
     return true;
   }
 
@@ -311,6 +317,7 @@ export function createClient(input?: PersonalizerOptions): {
     }
     store = opened;
     for (const event of early.splice(0)) store.add(event);
+    await recoverStash(opened);
     flushSoon();
     if (options.catalog !== undefined) {
       try {
@@ -318,6 +325,27 @@ export function createClient(input?: PersonalizerOptions): {
       } catch (cause) {
         report(toPrecisError(cause, 'invalid-catalog'));
       }
+    }
+  }
+
+  /** Adds back what the last page could not commit before it went (and is not already stored). */
+  async function recoverStash(opened: VisitorStore): Promise<void> {
+    const { events, exposures } = opened.takeStash();
+    if (events.length + exposures.length === 0) return;
+    const now = options.clock();
+    const storedEvents = new Set((await opened.recent(options.maxEvents)).map((e) => JSON.stringify(e)));
+    for (const raw of events) {
+      try {
+        const event = validateEvent(raw, now);
+        if (!storedEvents.has(JSON.stringify(event))) opened.add(event);
+      } catch {
+        // A tampered entry: dropped, like any invalid event.
+      }
+    }
+    const seen = new Set((await opened.exposures(MAX_EXPOSURES)).map((e) => JSON.stringify(e)));
+    for (const raw of exposures) {
+      const exposure = parseExposure(raw);
+      if (exposure && !seen.has(JSON.stringify(exposure))) opened.addExposure(exposure);
     }
   }
 
@@ -370,11 +398,12 @@ export function createClient(input?: PersonalizerOptions): {
       hideTimeoutMs: options.hideTimeoutMs,
       linkHosts: options.linkHosts,
       whyLink: options.whyLink,
-      onPending: (approaching) => void safeDecideSlots(approaching),
+      onPending: (approaching) => void safeDecideSlots(approaching, true),
       onShown: (slot, shown) => viewability?.watch(slot, () => record('impression', slot, shown)),
       onClick: (slot, shown) => {
         record('click', slot, shown);
         flushNow(); // a click on a creative usually navigates
+        store?.stash();
       },
       onDismiss: (slot, shown) => {
         viewability?.unwatch(slot);
@@ -397,10 +426,23 @@ export function createClient(input?: PersonalizerOptions): {
     scheduleAhead();
   }
 
-  /** Decides slots that wait for a decision and shows the results (a slot that timed out keeps its default). */
-  async function decideSlotsNow(candidates: readonly HTMLElement[]): Promise<void> {
+  /**
+   * Decides slots that wait for a decision (hidden ones; with `approaching`, also those
+   * coming near the viewport) and shows the results.
+   */
+  // One decision at a time, so each sees the creatives the one before put on the page.
+  let decisionQueue: Promise<void> = Promise.resolve();
+  const decideSlotsInTurn = (candidates: readonly HTMLElement[], approaching = false): Promise<void> => {
+    decisionQueue = decisionQueue.then(() => decideSlotsNow(candidates, approaching));
+    return decisionQueue;
+  };
+  async function decideSlotsNow(candidates: readonly HTMLElement[], approaching: boolean): Promise<void> {
     await setup;
-    const todo = candidates.filter((slot) => slot.isConnected && !deciding.has(slot));
+    const waits = (slot: HTMLElement): boolean => {
+      const state = slots?.stateOf(slot);
+      return state === 'hidden' || (approaching && state === 'far');
+    };
+    const todo = candidates.filter((slot) => slot.isConnected && !deciding.has(slot) && waits(slot));
     if (!slots || todo.length === 0) return;
     todo.forEach((slot) => deciding.add(slot));
     try {
@@ -413,7 +455,7 @@ export function createClient(input?: PersonalizerOptions): {
       todo.forEach((slot) => deciding.delete(slot));
     }
   }
-  const safeDecideSlots = guardAsync(decideSlotsNow, undefined, report, 'render');
+  const safeDecideSlots = guardAsync(decideSlotsInTurn, undefined, report, 'render');
 
   // --- Decisions made ahead, for the next page view.
   let aheadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -573,6 +615,7 @@ export function createClient(input?: PersonalizerOptions): {
     slots?.claim(findSlots(doc));
     const onHidden = (): void => {
       flushNow();
+      store?.stash();
       void safeSendReport(true);
     };
     const onVisibility = (): void => {

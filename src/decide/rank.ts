@@ -227,17 +227,21 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
   if (random) {
     for (let run = 0; run < PROBABILITY_DRAWS; run += 1) {
       assign(slots, candidates, draw(), input).forEach((pick, index) => {
-        if (pick?.candidate.creative.id === chosen[index]?.candidate.creative.id) wins[index]! += 1;
+        if (pick.choice?.candidate.creative.id === chosen[index]!.choice?.candidate.creative.id) wins[index]! += 1;
       });
     }
   }
   return slots.map((slot, index) => {
-    const pick = chosen[index];
+    const { choice: pick, pageExcluded } = chosen[index]!;
     const out = [...excluded]
       .filter(([id]) => creatives.some((c) => c.id === id && c.slots.includes(slot)))
       .map(([creative, rule]) => ({ creative, rule }));
     if (!pick) {
-      return { slot, creative: null, arm: input.arm, score: 0, ctr: 0, probability: 1, contributions: [], rules: [], excluded: out };
+      // The page rules' exclusions are kept: they say why the default content stayed.
+      return {
+        slot, creative: null, arm: input.arm, score: 0, ctr: 0, probability: 1, contributions: [], rules: [],
+        excluded: [...out, ...pageExcluded],
+      };
     }
     const { candidate, score, pageRules } = pick;
     return {
@@ -250,7 +254,7 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
       probability: random ? (wins[index]! + 1) / (PROBABILITY_DRAWS + 1) : 1,
       contributions: candidate.contributions,
       rules: [...candidate.rules, { rule: 'slot', passed: true, detail: `it may fill ${slot}` }, ...pageRules],
-      excluded: [...out, ...pick.pageExcluded],
+      excluded: [...out, ...pageExcluded],
     };
   });
 }
@@ -259,6 +263,11 @@ interface Choice {
   candidate: Candidate;
   score: number;
   pageRules: RuleOutcome[];
+}
+
+/** One slot's pick (none when nothing fits), and the candidates the page rules kept out of it. */
+interface Assignment {
+  choice: Choice | undefined;
   pageExcluded: Array<{ creative: string; rule: RuleName }>;
 }
 
@@ -268,7 +277,7 @@ function assign(
   candidates: readonly Candidate[],
   ctrs: ReadonlyMap<string, number>,
   input: DecisionInput,
-): Array<Choice | undefined> {
+): Assignment[] {
   const ranked = candidates
     .map((candidate) => ({ candidate, score: candidate.base * ctrs.get(candidate.creative.id)! }))
     .sort((a, b) => b.score - a.score || compareIds(a.candidate.creative.id, b.candidate.creative.id));
@@ -276,7 +285,7 @@ function assign(
   const perCategory = new Map<string, number>();
   const limit = input.policy.maxPerCategory;
   return slots.map((slot) => {
-    const pageExcluded: Choice['pageExcluded'] = [];
+    const pageExcluded: Assignment['pageExcluded'] = [];
     for (const entry of ranked) {
       const { creative } = entry.candidate;
       if (!creative.slots.includes(slot)) continue;
@@ -300,9 +309,9 @@ function assign(
           detail: category === undefined ? 'no category' : `${count + 1} of ${limit} from ${category} on this page`,
         },
       ];
-      return { candidate: entry.candidate, score: entry.score, pageRules, pageExcluded };
+      return { choice: { candidate: entry.candidate, score: entry.score, pageRules }, pageExcluded };
     }
-    return undefined;
+    return { choice: undefined, pageExcluded };
   });
 }
 

@@ -17,3 +17,23 @@ export interface Exposure {
   probability: number;
   time: number;
 }
+
+const KINDS: ReadonlySet<string> = new Set(['impression', 'click', 'dismiss']);
+
+/**
+ * An exposure read back from somewhere a page could have tampered with (the stash the
+ * last page left in localStorage), or undefined when it is not one.
+ *
+ * @example
+ * parseExposure({ kind: 'click', creative: 'a', slot: 'hero', arm: 'control', probability: 1, time: 5 });
+ */
+export function parseExposure(raw: unknown): Exposure | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { kind, creative, slot, arm, probability, time } = raw as Record<string, unknown>;
+  const short = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128;
+  if (typeof kind !== 'string' || !KINDS.has(kind) || !short(creative) || !short(slot)) return undefined;
+  if (arm !== 'personalized' && arm !== 'control') return undefined;
+  if (typeof probability !== 'number' || !(probability > 0 && probability <= 1)) return undefined;
+  if (typeof time !== 'number' || !Number.isFinite(time)) return undefined;
+  return { kind: kind as ExposureKind, creative, slot, arm, probability, time };
+}

@@ -78,7 +78,8 @@ export function hasCounts(metrics: Metrics): boolean {
  */
 export function sampleLaplace(scale: number, random: () => number): number {
   const u = random() - 0.5;
-  return -scale * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
+  // random() may return exactly 0 (u = -0.5): the floor keeps the logarithm, and the report, finite.
+  return -scale * Math.sign(u) * Math.log(Math.max(1 - 2 * Math.abs(u), 2 ** -53));
 }
 
 // Noise that protects privacy must not be predictable: the platform's CSPRNG when present.
@@ -97,7 +98,7 @@ export interface Reporter {
   send(payload: ReportPayload): Promise<boolean>;
   /** The page is going away: hands the payload to `sendBeacon` (or a keepalive fetch). */
   sendOnExit(payload: ReportPayload): boolean;
-  /** Stops pending retries. */
+  /** Stops pending retries: a `send()` still waiting resolves false. */
   dispose(): void;
 }
 
@@ -109,7 +110,8 @@ export interface Reporter {
  * await reporter.send(buildReport(metrics, ids, arm, 1));
  */
 export function createReporter(win: Window, url: string): Reporter {
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  // Each pending retry's timer, with what settles its wait.
+  const timers = new Map<ReturnType<typeof setTimeout>, () => void>();
   let disposed = false;
   const post = async (body: string): Promise<boolean> => {
     try {
@@ -127,7 +129,7 @@ export function createReporter(win: Window, url: string): Reporter {
         timers.delete(timer);
         resolve();
       }, ms);
-      timers.add(timer);
+      timers.set(timer, resolve);
     });
   return {
     async send(payload) {
@@ -151,7 +153,11 @@ export function createReporter(win: Window, url: string): Reporter {
     },
     dispose() {
       disposed = true;
-      timers.forEach(clearTimeout);
+      // Settles the waiting sends (false) instead of leaving their promises pending forever.
+      timers.forEach((resolve, timer) => {
+        clearTimeout(timer);
+        resolve();
+      });
       timers.clear();
     },
   };

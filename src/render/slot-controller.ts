@@ -10,7 +10,7 @@ export interface ShownDecision {
 }
 
 /** Where a slot stands on this page. */
-type SlotState =
+export type SlotState =
   /** Hidden (visibility only, the box keeps its size) until its decision or the timeout. */
   | 'hidden'
   /** Far from the viewport: shows its default, decided as it approaches. */
@@ -44,8 +44,10 @@ export interface SlotControllerOptions {
 export interface SlotController {
   /** Takes charge of slots (at start and as they are added): cached creative, or hidden until decided. */
   claim(slots: readonly HTMLElement[]): void;
-  /** Slots near the viewport still waiting for a decision (hidden or timed out). */
+  /** Slots hidden while they wait for a decision. */
   waiting(): HTMLElement[];
+  /** Where a slot stands, or undefined for a slot never claimed. */
+  stateOf(slot: HTMLElement): SlotState | undefined;
   /** Puts a decision into a slot, unless its timeout passed (then it keeps its default). */
   show(slot: HTMLElement, shown: ShownDecision | null): void;
   /** Puts a decision into a slot whatever its state (an explicit `refresh()`). */
@@ -177,9 +179,9 @@ export function createSlotController(win: Window, options: SlotControllerOptions
       timers.add(timer);
     },
     waiting() {
-      return [...states].filter(([slot, state]) => slot.isConnected && (state === 'hidden' || state === 'timed-out'))
-        .map(([slot]) => slot);
+      return [...states].filter(([slot, state]) => slot.isConnected && state === 'hidden').map(([slot]) => slot);
     },
+    stateOf: (slot) => states.get(slot),
     show(slot, shown) {
       const state = states.get(slot);
       if (state === 'timed-out') {

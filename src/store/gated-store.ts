@@ -25,6 +25,13 @@ export interface VisitorStore {
   readState(): unknown;
   /** Saves that state; does nothing without `store`. */
   writeState(value: unknown): void;
+  /**
+   * The page is going away: what is not yet committed to IndexedDB is kept in
+   * localStorage (synchronous, so it cannot be cut short), to be recovered by the next page.
+   */
+  stash(): void;
+  /** What the last page stashed (to validate and add again), removed from localStorage. */
+  takeStash(): { events: unknown[]; exposures: unknown[] };
   /** Deletes everything stored about the visitor, here and in every open tab. */
   forget(): Promise<void>;
   close(): Promise<void>;
@@ -62,7 +69,13 @@ export async function openVisitorStore(
   consent: Consent,
   onForgottenElsewhere: () => void = () => {},
 ): Promise<VisitorStore> {
-  const exposureOptions: StoreOptions = { ...options, maxEvents: MAX_EXPOSURES };
+  const exposureOptions: StoreOptions = {
+    ...options,
+    maxEvents: MAX_EXPOSURES,
+    // Both logs live in one database: when it cannot open, the events log says so once.
+    onError: (error) => void (error.code !== 'store-unavailable' && options.onError(error)),
+  };
+  const stashKey = `${options.dbName}:unsaved`;
   let inner: EventStore = createMemoryStore(options);
   let exposures: EventStore<Exposure> = createMemoryStore<Exposure>(exposureOptions);
   let closed = false;
@@ -97,6 +110,7 @@ export async function openVisitorStore(
       inner = createMemoryStore(options);
       exposures = createMemoryStore<Exposure>(exposureOptions);
       removeLocalState(options.dbName);
+      removeLocalState(stashKey);
       await deleteEventDatabase(options.dbName); // also when this page never opened it
     });
 
@@ -138,6 +152,17 @@ export async function openVisitorStore(
     addExposure: (exposure) => exposures.add(exposure),
     exposures: (limit) => exposures.recent(limit),
     readState: () => (consent.allows('store') ? readLocalState(options.dbName) : undefined),
+    stash() {
+      if (closed || !consent.allows('store') || inner.kind !== 'indexeddb') return;
+      const unsaved = { events: inner.unsaved(), exposures: exposures.unsaved() };
+      if (unsaved.events.length + unsaved.exposures.length > 0) writeLocalState(stashKey, unsaved);
+    },
+    takeStash() {
+      const raw = consent.allows('store') ? readLocalState(stashKey) : undefined;
+      removeLocalState(stashKey);
+      const { events, exposures: seen } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+      return { events: Array.isArray(events) ? events : [], exposures: Array.isArray(seen) ? seen : [] };
+    },
     writeState(value) {
       if (!closed && consent.allows('store')) writeLocalState(options.dbName, value);
     },

@@ -133,6 +133,7 @@ export function createIdbStore<N extends LogName>(
     invalidate() {
       stale = true;
     },
+    unsaved: () => [...[...writing].flat(), ...pending],
     detach() {
       if (!attached) return;
       attached = false;

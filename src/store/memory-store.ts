@@ -37,5 +37,6 @@ export function createMemoryStore<T extends Timed = PrecisEvent>(
       events = [];
     },
     invalidate() {}, // memory is this page's alone
+    unsaved: () => [], // memory is never saved: nothing to rescue either
   };
 }

@@ -28,6 +28,8 @@ export interface EventStore<T extends Timed = PrecisEvent> {
   purge(): Promise<void>;
   /** Another tab wrote: read the store again on the next `recent()`. */
   invalidate(): void;
+  /** Records added but not yet known to be committed (buffered or in flight). */
+  unsaved(): T[];
 }
 
 export interface StoreOptions {

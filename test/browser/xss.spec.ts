@@ -1,7 +1,7 @@
 import { buildSync } from 'esbuild';
 import { expect, test, type Page } from '@playwright/test';
 import { cleanTitle } from '../../src/decide/catalog';
-import { attach, expectNoUncaught, watchErrors } from './helpers';
+import { attach, configure, expectNoUncaught, watchErrors } from './helpers';
 import { expand, PAYLOADS, type Payload } from '../fixtures/xss-payloads';
 
 /**
@@ -120,6 +120,18 @@ async function settle(page: Page): Promise<void> {
   await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
 }
 
+/** Scrolls to the end, so slots far below the fold are decided too, then settles. */
+async function settleAll(page: Page): Promise<void> {
+  await settle(page);
+  await page.evaluate(async () => {
+    for (let y = 0; y <= document.documentElement.scrollHeight; y += innerHeight) {
+      window.scrollTo(0, y);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+  await settle(page);
+}
+
 /** What every slot shows, and everything that could have gone wrong in it. */
 async function inspectSlots(page: Page) {
   return page.evaluate(() => {
@@ -192,9 +204,10 @@ test('no payload runs in a page without CSP, and valid creatives still fill thei
 <body><div data-precis-slot="hero">Default hero</div><div data-precis-slot="side">Default side</div>
 ${slots}</body></html>`,
   }));
+  await configure(page, { hideTimeoutMs: 60_000 });
   await page.goto('/test/xss-page');
   await attach(page);
-  await settle(page);
+  await settleAll(page);
   expectSafe(await inspectSlots(page), placements, ['hero', 'side']);
   expect(policyMessages).toEqual([]);
   expectNoUncaught(errors);
@@ -207,9 +220,10 @@ test('under Trusted Types and a strict CSP the slots fill from the hostile catal
   const { text, placements } = buildCatalog(false);
   await serveCatalog(page, text);
   // The route's slot-N names match the placements'; it has a `hero` slot but no `side`.
+  await configure(page, { hideTimeoutMs: 60_000 });
   await page.goto(`/test/trusted-types?catalog=${encodeURIComponent(CATALOG_URL)}&slots=${placements.length}`);
   await attach(page);
-  await settle(page);
+  await settleAll(page);
   expectSafe(await inspectSlots(page), placements, ['hero']);
   expect(policyMessages).toEqual([]);
   expectNoUncaught(errors);
@@ -218,6 +232,7 @@ test('under Trusted Types and a strict CSP the slots fill from the hostile catal
 test('the Trusted Types page without a model reports no violation at all', async ({ page }) => {
   const errors = watchErrors(page);
   const { policyMessages } = await instrument(page);
+  await configure(page, {});
   await page.goto('/test/trusted-types');
   await attach(page);
   await settle(page);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { attach, expectNoUncaught, slotCreatives, storedEvents, watchErrors } from '../browser/helpers';
+import { attach, configure, expectNoUncaught, slotCreatives, storedEvents, watchErrors } from '../browser/helpers';
 
 const catalog = JSON.parse(readFileSync(new URL('../../demo/catalog.json', import.meta.url), 'utf8')) as {
   creatives: Array<{ id: string; targets?: { categories?: string[] } }>;
@@ -28,6 +28,9 @@ async function recordLayoutShifts(page: Page): Promise<void> {
 test('a new visitor browses three racing games, returns home, and both slots show racing creatives', async ({ page }) => {
   const errors = watchErrors(page);
   await recordLayoutShifts(page);
+  // No exploration, no control group: the same page every run; and a slow machine's first
+  // decision must not miss the hiding timeout (no-flicker.spec covers that).
+  await configure(page, { hideTimeoutMs: 10_000 });
   await page.goto('/');
   await attach(page);
   const first = await slotCreatives(page);

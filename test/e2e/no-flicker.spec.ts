@@ -1,0 +1,110 @@
+import { expect, test, type Page } from '@playwright/test';
+import { attach, configure, expectNoUncaught, watchErrors } from '../browser/helpers';
+
+interface Frame {
+  t: number;
+  /** null while the slot is not parsed yet. */
+  creative: string | null | undefined;
+  visible: boolean;
+  text: string;
+}
+
+/**
+ * Records, on every animation frame from the start of the document (a frame's rAF
+ * callbacks run just before it is painted), what the hero slot shows and whether it is
+ * visible.
+ */
+async function recordFrames(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const frames: Frame[] = [];
+    (window as unknown as { frames_: Frame[] }).frames_ = frames;
+    const start = performance.now();
+    const tick = (): void => {
+      const slot = document.querySelector<HTMLElement>('[data-precis-slot="hero"]');
+      frames.push({
+        t: performance.now() - start,
+        creative: slot ? slot.getAttribute('data-precis-creative') : undefined,
+        visible: slot ? getComputedStyle(slot).visibility === 'visible' : false,
+        text: slot?.textContent?.trim().slice(0, 60) ?? '',
+      });
+      if (frames.length < 400) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+const framesOf = (page: Page): Promise<Frame[]> => page.evaluate(() => (window as unknown as { frames_: Frame[] }).frames_);
+
+/** The decisions the last page made ahead, from localStorage. */
+function cachedDecisions(page: Page): Promise<Record<string, { creative: { id: string } }>> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('precis:precis') ?? '{}').decisions ?? {});
+}
+
+test('on a repeat visit every painted frame of the slot shows the personalised creative; the slot is never hidden', async ({ page }) => {
+  const errors = watchErrors(page);
+  await configure(page, {});
+  for (const id of ['18515', '8596', '3980']) {
+    await page.goto(`/product/${id}`); // racing games: the profile leans to racing
+    await attach(page);
+  }
+  await expect.poll(async () => (await cachedDecisions(page)).hero?.creative.id).toMatch(/^racing-/);
+  const cached = (await cachedDecisions(page)).hero!.creative.id;
+
+  await recordFrames(page);
+  await page.goto('/');
+  await attach(page);
+  await page.waitForTimeout(500);
+  const frames = (await framesOf(page)).filter((frame) => frame.creative !== undefined);
+  expect(frames.length).toBeGreaterThan(5);
+  // From the first frame in which the slot exists, it shows the cached creative and is visible.
+  expect(frames.every((frame) => frame.creative === cached && frame.visible)).toBe(true);
+  expect(await page.evaluate(() => api.why('hero')?.source)).toBe('cache');
+  expectNoUncaught(errors);
+});
+
+test('on a first visit whose catalog takes 2 s, the slot shows its default by the 300 ms timeout and keeps it', async ({ page }) => {
+  const errors = watchErrors(page);
+  await configure(page, {});
+  await page.route('**/demo/catalog.json', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await route.continue();
+  });
+  await recordFrames(page);
+  await page.goto('/');
+  await attach(page); // ready once the catalog came, about 2 s later
+  await page.waitForTimeout(300);
+  const frames = (await framesOf(page)).filter((frame) => frame.creative !== undefined);
+  const hidden = frames.filter((frame) => !frame.visible);
+  const firstVisible = frames.find((frame) => frame.visible)!;
+  // Hidden only at the start, and visible again with the default by the timeout (plus a frame or two).
+  expect(hidden.every((frame) => frame.t < firstVisible.t)).toBe(true);
+  expect(firstVisible.t - (hidden[0]?.t ?? firstVisible.t)).toBeLessThan(300 + 150);
+  expect(firstVisible.creative).toBeNull();
+  expect(firstVisible.text).toContain('Pixel Market'); // the page's own default content
+  // The decision that came later did not replace the default on this page: no flicker.
+  expect(frames.at(-1)!.creative).toBeNull();
+  expect(frames.every((frame) => frame.creative === null)).toBe(true);
+  expectNoUncaught(errors);
+});
+
+test('on a visit whose model takes 2 s, a visitor with history sees the default by the timeout, and the model decides the next page', async ({ page }) => {
+  const errors = watchErrors(page);
+  await configure(page, {});
+  await page.goto('/product/8595');
+  await attach(page);
+  await page.evaluate(() => localStorage.clear()); // history, but no decision made ahead
+  await page.route('**/demo/models/games/**', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await route.continue();
+  });
+  await recordFrames(page);
+  await page.goto('/');
+  await attach(page);
+  const frames = (await framesOf(page)).filter((frame) => frame.creative !== undefined);
+  const firstVisible = frames.find((frame) => frame.visible)!;
+  const hiddenFrom = frames.find((frame) => !frame.visible)?.t ?? firstVisible.t;
+  expect(firstVisible.t - hiddenFrom).toBeLessThan(300 + 150);
+  await expect.poll(() => page.evaluate(async () => (await api.status()).model?.backend ?? null), { timeout: 30_000 }).not.toBeNull();
+  await expect.poll(async () => Object.keys(await cachedDecisions(page))).toContain('hero');
+  expectNoUncaught(errors);
+});
