@@ -175,6 +175,9 @@ async function serveStatic(pathname, res) {
   }
 }
 
+// What the demo's report endpoint received, per key (kept only in this process's memory).
+const reports = new Map();
+
 /** Starts the demo server; resolves with its URL. */
 export async function startDemoServer(port) {
   const server = createServer(async (req, res) => {
@@ -194,6 +197,20 @@ export async function startDemoServer(port) {
       const { csp, html: body } = trustedTypesPage(new URL(req.url ?? '/', 'http://localhost'));
       res.writeHead(200, { 'content-type': TYPES['.html'], 'content-security-policy': csp, 'cache-control': 'no-cache' });
       return res.end(body);
+    }
+    if ((match = pathname.match(/^\/report\/([\w-]{1,64})$/))) {
+      // A report endpoint, as a site would run one: it keeps what it received, per key,
+      // and shows it on GET (the tests read it back).
+      const received = reports.get(match[1]) ?? [];
+      if (req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        if (body.length > 100_000) return send(413, 'text/plain', 'Too large');
+        received.push(body);
+        reports.set(match[1], received.slice(-100));
+        return send(204, 'text/plain', '');
+      }
+      return send(200, TYPES['.json'], JSON.stringify(received.map((body) => JSON.parse(body))));
     }
     if (pathname === '/') html = homePage();
     else if ((match = pathname.match(/^\/product\/([\w-]+)$/))) html = productPage(match[1]);

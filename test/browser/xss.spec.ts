@@ -285,7 +285,7 @@ test('createCreativeElement alone, fed every payload directly, never makes a liv
     const main = document.querySelector('main')!;
     const allowed: boolean[] = [];
     list.forEach((value, i) => {
-      const creative = { id: `c${i}`, slots: ['s'], title: value, url: value, image: value, targets: { items: [], categories: [] }, weight: 1 };
+      const creative = { id: `c${i}`, slots: ['s'], title: value, url: value, image: value, targets: { items: [], categories: [], segments: [] }, weight: 1 };
       main.append(render.createCreativeElement(document, creative));
       const strict = render.createCreativeElement(document, creative, ['localhost']);
       allowed.push(strict.localName === 'a');

@@ -1,0 +1,117 @@
+import { expect, test, type Page } from '@playwright/test';
+import { attach, configure, expectNoUncaught, TEST_CATALOG, watchErrors } from './helpers';
+
+const PAGE = '/test/browser/pages/slots.html';
+
+/** A fresh endpoint on the demo server, and a way to read what it received. */
+function reportEndpoint(page: Page): { url: string; received(): Promise<Array<Record<string, unknown>>> } {
+  const url = `/report/${Math.random().toString(36).slice(2)}`;
+  return { url, received: async () => (await page.request.get(url)).json() as Promise<Array<Record<string, unknown>>> };
+}
+
+/** One viewable impression and one click on the hero slot's creative. */
+async function seeAndClickHero(page: Page): Promise<string> {
+  const hero = page.locator('[data-precis-slot="hero"]');
+  await expect.poll(() => page.evaluate(async () => (await api.metrics()).arms.personalized.impressions)).toBeGreaterThanOrEqual(1);
+  // The house ad links to "/": stop the navigation, keep the click.
+  await page.evaluate(() => document.addEventListener('click', (e) => e.preventDefault()));
+  await hero.locator('.precis-creative').click();
+  return (await hero.getAttribute('data-precis-creative'))!;
+}
+
+test('when the page goes away, the report endpoint gets aggregate counts only, once', async ({ page }) => {
+  const errors = watchErrors(page);
+  const endpoint = reportEndpoint(page);
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url });
+  await page.goto(PAGE);
+  await attach(page);
+  await page.evaluate(() => api.track({ type: 'view', item: 'r1', category: 'racing' }));
+  const creative = await seeAndClickHero(page);
+  expectNoUncaught(errors);
+
+  await page.goto('/test/browser/pages/empty.html'); // pagehide: the beacon goes
+  await expect.poll(async () => (await endpoint.received()).length).toBe(1);
+  const [body] = await endpoint.received();
+  expect(body).toMatchObject({ format: 'precis-report@1', epsilon: null });
+  const rows = body!.rows as Array<Record<string, unknown>>;
+  expect(rows).toContainEqual({ creative, arm: 'personalized', impressions: 1, clicks: 1, conversions: 0 });
+  // One row per catalog creative, zeros included, and nothing else about the visitor.
+  expect(rows.map((row) => row.creative).sort()).toEqual(TEST_CATALOG.creatives.map((c) => c.id).sort());
+  const text = JSON.stringify(body);
+  for (const secret of ['r1', 'interest', 'time', 'visitor', 'slot', 'hero', 'http']) expect(text).not.toContain(secret);
+
+  // The next page has nothing new to say: no second report.
+  await page.goto(PAGE);
+  await attach(page);
+  await page.goto('/test/browser/pages/empty.html');
+  await page.waitForTimeout(500);
+  expect(await endpoint.received()).toHaveLength(1);
+});
+
+test('with reportEpsilon every count carries Laplace noise', async ({ page }) => {
+  const endpoint = reportEndpoint(page);
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url, reportEpsilon: 0.5 });
+  await page.goto(PAGE);
+  await attach(page);
+  await seeAndClickHero(page);
+  await page.goto('/test/browser/pages/empty.html');
+  await expect.poll(async () => (await endpoint.received()).length).toBe(1);
+  const [body] = await endpoint.received();
+  const rows = body!.rows as Array<Record<string, number>>;
+  expect(body!.epsilon).toBe(0.5);
+  const counts = rows.flatMap((row) => [row.impressions!, row.clicks!, row.conversions!]);
+  expect(counts.length).toBe(3 * TEST_CATALOG.creatives.length);
+  expect(counts.filter((count) => Number.isInteger(count))).toEqual([]); // noise on every one
+});
+
+test('without send consent nothing is reported and GPT gets no key-values', async ({ page }) => {
+  const endpoint = reportEndpoint(page);
+  await page.addInitScript(() => {
+    const calls: unknown[] = [];
+    (window as unknown as { gptCalls: unknown[] }).gptCalls = calls;
+    (window as unknown as { googletag: unknown }).googletag = {
+      cmd: { push: (fn: () => void) => fn() },
+      pubads: () => ({ setTargeting: (key: string, value: unknown) => calls.push([key, value]) }),
+    };
+  });
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url });
+  await page.goto(PAGE);
+  await attach(page);
+  await page.evaluate(() => api.consent({ send: false }));
+  await seeAndClickHero(page);
+  expect(await page.evaluate(() => (window as unknown as { gptCalls: unknown[] }).gptCalls)).toEqual([
+    ['precis_seg', ['new-visitor', 'propensity:low']], ['precis_prop', 'low'],
+  ]); // sent at ready, while send was still allowed
+  await page.goto('/test/browser/pages/empty.html');
+  await page.waitForTimeout(500);
+  expect(await endpoint.received()).toEqual([]);
+});
+
+test('with Google Publisher Tag on the page, segments and propensity become key-values', async ({ page }) => {
+  await page.addInitScript(() => {
+    const calls: unknown[] = [];
+    (window as unknown as { gptCalls: unknown[] }).gptCalls = calls;
+    (window as unknown as { googletag: unknown }).googletag = {
+      cmd: [] as unknown[],
+      pubads: () => ({ setTargeting: (key: string, value: unknown) => calls.push([key, value]) }),
+    };
+  });
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false });
+  await page.goto(PAGE);
+  await attach(page);
+  await page.evaluate(async () => {
+    for (let i = 0; i < 3; i += 1) api.track({ type: 'add_to_cart', item: `r${i}`, category: 'racing' });
+    await api.refresh();
+  });
+  await page.reload();
+  await attach(page);
+  // GPT's queue: Precis pushed a function; GPT runs it once loaded (here, the test).
+  const calls = await page.evaluate(() => {
+    const tag = (window as unknown as { googletag: { cmd: Array<() => void> } }).googletag;
+    tag.cmd.forEach((fn) => fn());
+    return (window as unknown as { gptCalls: Array<[string, unknown]> }).gptCalls;
+  });
+  const segments = calls.find(([key]) => key === 'precis_seg')?.[1] as string[];
+  expect(segments).toEqual(expect.arrayContaining(['interest:racing', 'cart-abandoner']));
+  expect(calls.find(([key]) => key === 'precis_prop')?.[1]).toMatch(/^(low|medium|high)$/);
+});
