@@ -645,6 +645,7 @@ export function createClient(input?: PersonalizerOptions): {
     }));
   /** The first decision waits for the model while the slots may stay hidden, and only when it would matter. */
   const modelOrDeadline = async (): Promise<void> => {
+    if ((slots?.waiting() ?? []).length === 0) return; // every slot shows a decision made ahead
     const history = store && personalizing() ? itemSequence(await store.recent(options.historySize)) : [];
     if (history.length === 0) return;
     const left = Math.max(0, startedAt + options.hideTimeoutMs - options.clock());

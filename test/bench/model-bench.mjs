@@ -59,6 +59,7 @@ async function benchBackend(backend) {
 
   const measured = await page.evaluate(async ({ runs, model, backend: name }) => {
     const api = window.api;
+    await api.recommend({ k: 1 }); // resolves once the model is ready (or failed)
     const status = await api.status();
     const longTasks = [];
     const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));

@@ -23,6 +23,8 @@ async function collectErrorCodes(page: Page): Promise<void> {
     w.precis = [(api: { on(t: 'error', f: (e: { code: string }) => void): void }) => api.on('error', (e) => w.codes.push(e.code))];
   });
 }
+/** Waits until the model is ready or has failed: `recommend()` waits for that itself. */
+const modelSettled = async (page: Page): Promise<void> => void (await page.evaluate(() => api.recommend({ k: 1 })));
 const errorCodes = (page: Page) => page.evaluate(() => (window as unknown as { codes: string[] }).codes);
 
 for (const backend of BACKENDS) {
@@ -33,6 +35,7 @@ for (const backend of BACKENDS) {
       await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, hideTimeoutMs: 60_000 });
       await page.goto(PAGE);
       await attach(page);
+      await modelSettled(page);
       const result = await page.evaluate(async () => {
         api.track({ type: 'view', item: '22120' });
         api.track({ type: 'add_to_cart', item: '11833' });
@@ -54,6 +57,7 @@ for (const backend of BACKENDS) {
       await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend, hideTimeoutMs: 60_000 });
       await page.goto(PAGE);
       await attach(page);
+      await modelSettled(page);
       const counts = await page.evaluate(async () => {
         api.track({ type: 'view', item: '22120' });
         await api.decide(); // warm
@@ -88,6 +92,7 @@ test.describe('bad model files: the ranker decides, one error, nothing thrown', 
       await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', hideTimeoutMs: 60_000 });
       await page.goto(PAGE);
       await attach(page);
+      await modelSettled(page);
       await page.evaluate(() => api.track({ type: 'view', item: '11833' }));
       expect(await page.evaluate(() => api.refresh().then((d) => d.map((x) => x.creative?.id)))).toEqual(['pick-b', 'house']);
       expect(await slotCreatives(page)).toEqual({ hero: 'pick-b', side: 'house' });
@@ -103,6 +108,7 @@ test.describe('bad model files: the ranker decides, one error, nothing thrown', 
     await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', modelTimeoutMs: 500, hideTimeoutMs: 60_000 });
     await page.goto(PAGE);
     await attach(page);
+    await modelSettled(page);
     expect(await errorCodes(page)).toEqual(['model-fetch']);
     expect(await slotCreatives(page)).toEqual({ hero: 'house', side: 'pick-a' });
   });
@@ -116,11 +122,13 @@ test('a repeat visit makes no model network request', async ({ page, context }) 
   await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'wasm', hideTimeoutMs: 60_000 });
   await page.goto(PAGE);
   await attach(page);
+  await modelSettled(page);
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ fromCache: false });
   expect(modelRequests.length).toBeGreaterThanOrEqual(4);
   modelRequests.length = 0;
   await page.reload();
   await attach(page);
+  await modelSettled(page);
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ fromCache: true, backend: 'wasm' });
   expect(modelRequests).toEqual([]);
 });
@@ -133,9 +141,11 @@ test('after the cache age only the manifest is fetched again when the version is
   await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', hideTimeoutMs: 60_000, modelMaxAgeMs: 1 });
   await page.goto(PAGE);
   await attach(page);
+  await modelSettled(page);
   modelRequests.length = 0;
   await page.reload();
   await attach(page);
+  await modelSettled(page);
   expect(modelRequests).toEqual(['manifest.json']);
 });
 
@@ -143,6 +153,7 @@ test('auto skips the software GPU here (SwiftShader) and picks WASM', async ({ p
   await configure(page, { autoCapture: false, model: MANIFEST, hideTimeoutMs: 60_000 });
   await page.goto(PAGE);
   await attach(page);
+  await modelSettled(page);
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend: 'wasm', thread: 'worker' });
 });
 
@@ -150,6 +161,7 @@ test('without workers the model runs on the main thread', async ({ page }) => {
   await configure(page, { autoCapture: false, catalog: CATALOG, model: MANIFEST, backend: 'cpu', worker: false, hideTimeoutMs: 60_000 });
   await page.goto(PAGE);
   await attach(page);
+  await modelSettled(page);
   const status = await page.evaluate(() => api.status());
   expect(status.model).toMatchObject({ backend: 'cpu', thread: 'main' });
 });
@@ -163,6 +175,7 @@ for (const backend of ['webgpu', 'webgl', 'cpu'] as const) {
     });
     await page.goto(`/test/strict-csp?backend=${backend}&model=${encodeURIComponent(MANIFEST)}`);
     await attach(page);
+    await modelSettled(page);
     const status = await page.evaluate(() => api.status());
     expect(status.model).toMatchObject({ backend, thread: 'worker' });
     expect(violations).toEqual([]);
@@ -173,17 +186,20 @@ for (const backend of ['webgpu', 'webgl', 'cpu'] as const) {
 test('on the main thread of a strict-CSP page the CPU backend still runs', async ({ page }) => {
   await page.goto(`/test/strict-csp?backend=cpu&worker=false&model=${encodeURIComponent(MANIFEST)}`);
   await attach(page);
+  await modelSettled(page);
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend: 'cpu', thread: 'main' });
 });
 
 test('WASM needs wasm-unsafe-eval in the page’s CSP; without it the model falls back to another backend', async ({ page }) => {
   await page.goto(`/test/strict-csp?backend=wasm&worker=false&model=${encodeURIComponent(MANIFEST)}`);
   await attach(page);
+  await modelSettled(page);
   const without = (await page.evaluate(() => api.status())).model;
   expect(without?.backend).toBeTruthy();
   expect(without?.backend).not.toBe('wasm');
   await page.goto(`/test/strict-csp?backend=wasm&worker=false&wasm&model=${encodeURIComponent(MANIFEST)}`);
   await attach(page);
+  await modelSettled(page);
   expect((await page.evaluate(() => api.status())).model?.backend).toBe('wasm');
 });
 
@@ -213,6 +229,7 @@ test('a new model version replaces the old one: only changed files are fetched, 
   await configure(page, { autoCapture: false, model: MANIFEST, backend: 'cpu', hideTimeoutMs: 60_000, modelMaxAgeMs: 1 });
   await page.goto(PAGE);
   await attach(page);
+  await modelSettled(page);
   const cachedKeys = () => page.evaluate(async () => (await (await caches.open('precis-models')).keys()).map((r) => r.url));
   const itemsKeyV1 = (await cachedKeys()).find((url) => url.includes('items.json'))!;
 
@@ -231,6 +248,7 @@ test('a new model version replaces the old one: only changed files are fetched, 
 
   await page.reload();
   await attach(page);
+  await modelSettled(page);
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ version: '2.0.0', backend: 'cpu' });
   expect(fetched.sort()).toEqual(['items.json', 'manifest.json']);
   const keys = await cachedKeys();

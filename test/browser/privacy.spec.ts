@@ -83,10 +83,20 @@ test('forget() with three tabs open deletes everything, in every tab, and starts
     await racingViews(page);
   }
   await expect.poll(() => storedEvents(pages[0]!).then((e) => e.length)).toBe(9);
+  // Counters and cached decisions too: an impression (1 s in view) and the state in localStorage.
+  await expect.poll(() => pages[0]!.evaluate(() => api.myData().then((d) => d.exposures.length))).toBeGreaterThan(0);
+  const visitorOf = (page: Page): Promise<string | undefined> =>
+    page.evaluate(() => JSON.parse(localStorage.getItem('precis:precis') ?? '{}').visitor);
+  await expect.poll(() => visitorOf(pages[0]!)).toBeDefined();
+  const oldVisitor = await visitorOf(pages[0]!);
+  const forgotAt = await pages[0]!.evaluate(() => Date.now());
   await pages[0]!.evaluate(() => api.forget());
   await expect.poll(() => storedEvents(pages[0]!).then((e) => e.length)).toBe(0);
   for (const page of pages) {
     await expect.poll(() => page.evaluate(() => api.myData().then((d) => d.events.length))).toBe(0);
+    const exposures = await page.evaluate(() => api.myData().then((d) => d.exposures));
+    expect(exposures.filter((e) => e.time < forgotAt)).toEqual([]);
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(oldVisitor!);
     await expect.poll(() => slotCreatives(page)).toEqual({ hero: 'house', side: 'house-2' });
   }
   // A new anonymous state: tracking goes on, into a fresh database.
