@@ -2,6 +2,7 @@ import { DAY_MS, systemClock, type Clock } from './core/clock';
 import { PrecisError } from './core/errors';
 import type { TcfOptions } from './consent/consent';
 import type { FrequencyCaps } from './decide/catalog';
+import { DEFAULT_PRIOR_STRENGTH } from './decide/bandit';
 import { DEFAULT_HOLDOUT } from './decide/holdout';
 import type { BackendChoice } from './model/engine';
 
@@ -131,7 +132,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
   if (input !== undefined && raw !== input) report(new PrecisError('invalid-options', { reason: 'options must be an object' }));
   const numbers: Record<(typeof NUMBER_OPTIONS)[number], number> = {
     maxEvents: 1000, retentionDays: 30, halfLifeDays: 7, historySize: 200, storeTimeoutMs: 2000, catalogTimeoutMs: 5000,
-    modelTimeoutMs: 15_000, modelMaxAgeMs: 3_600_000, hideTimeoutMs: 300, priorStrength: 100, maxPerCategory: 1,
+    modelTimeoutMs: 15_000, modelMaxAgeMs: 3_600_000, hideTimeoutMs: 300, priorStrength: DEFAULT_PRIOR_STRENGTH, maxPerCategory: 1,
     clickWindowDays: 7, viewWindowDays: 1, reportEpsilon: 0,
   };
   for (const key of NUMBER_OPTIONS) {

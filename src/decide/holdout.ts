@@ -21,7 +21,7 @@ export function assignArm(visitorId: string, share: number, salt = 'precis'): Ar
  * spread ids evenly.
  *
  * @example
- * hashToUnit('abc'); // 0.4402…, the same on every device
+ * hashToUnit('abc'); // 0.1026…, the same on every device
  */
 export function hashToUnit(text: string): number {
   let hash = 0x811c9dc5;

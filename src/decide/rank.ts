@@ -282,7 +282,13 @@ function assign(
     .map((candidate) => ({ candidate, score: candidate.base * ctrs.get(candidate.creative.id)! }))
     .sort((a, b) => b.score - a.score || compareIds(a.candidate.creative.id, b.candidate.creative.id));
   const used = new Set(input.taken);
+  // Creatives already on the page (decided in an earlier batch) count toward the limit too.
   const perCategory = new Map<string, number>();
+  for (const { creative } of candidates) {
+    if (used.has(creative.id) && creative.category !== undefined) {
+      perCategory.set(creative.category, (perCategory.get(creative.category) ?? 0) + 1);
+    }
+  }
   const limit = input.policy.maxPerCategory;
   return slots.map((slot) => {
     const pageExcluded: Assignment['pageExcluded'] = [];

@@ -61,8 +61,13 @@ for (const backend of BACKENDS) {
       const counts = await page.evaluate(async () => {
         api.track({ type: 'view', item: '22120' });
         await api.decide(); // warm
+        // Let the background work settle (the slots' impressions, the decisions made ahead
+        // for the next page), so no inference is in flight when tensors are counted.
+        const quiet = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1500));
+        await quiet();
         const before = (await api.status()).model!.numTensors;
         for (let i = 0; i < 1000; i += 1) await api.decide();
+        await quiet();
         return { before, after: (await api.status()).model!.numTensors };
       });
       expect(counts.before).toBeGreaterThan(0);

@@ -23,7 +23,7 @@ describe('parseCatalog', () => {
     }, (e) => errors.push(e));
     expect(errors).toEqual([]);
     expect(catalog.creatives[0]).toEqual({
-      id: 'a', slots: ['hero'], title: 'A', targets: { items: [], categories: [] }, weight: 1,
+      id: 'a', slots: ['hero'], title: 'A', targets: { items: [], categories: [], segments: [] }, weight: 1,
       start: Date.parse('2026-01-01T00:00:00Z'), end: 1_900_000_000_000,
     });
   });

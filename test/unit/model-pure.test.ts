@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { categoryItems, createModelView } from '../../src/decide/model-view';
 import { buildProfile } from '../../src/decide/profile';
-import { scoreCreative } from '../../src/decide/rank';
+import { createRandom } from '../../src/decide/bandit';
+import { decideSlots, relevanceOf } from '../../src/decide/rank';
 import { topItems } from '../../src/decide/top-items';
 import { itemSequence } from '../../src/features';
 import { manifestProblems, parseManifest } from '../../src/model/manifest';
@@ -65,7 +66,7 @@ describe('createModelView', () => {
 
 describe('model affinity for categories', () => {
   it('learns category membership from events and from creatives that target both', () => {
-    const creatives = [{ id: 'c', slots: ['s'], title: 't', weight: 1, targets: { items: ['x'], categories: ['rpg'] } }];
+    const creatives = [{ id: 'c', slots: ['s'], title: 't', weight: 1, targets: { items: ['x'], categories: ['rpg'], segments: [] } }];
     const map = categoryItems([{ type: 'view', item: 'a', category: 'rpg', time: 1 }, { type: 'view', item: 'b', time: 1 }], creatives);
     expect(map.get('rpg')).toEqual(['a', 'x']);
     expect(map.size).toBe(1);
@@ -76,9 +77,33 @@ describe('model affinity for categories', () => {
     const view = createModelView([0, 9, 1, 5], index, ['c'], new Map([['rpg', ['a', 'b']]]));
     expect(view.itemsIn('rpg')).toEqual(['a', 'b']);
     const profile = buildProfile([], 0, 1);
-    const rpgWeek = { id: 'rpg-week', slots: ['s'], title: 't', weight: 1, targets: { items: [], categories: ['rpg'] } };
-    const { score, contributions } = scoreCreative(rpgWeek, profile, view);
+    const rpgWeek = { id: 'rpg-week', slots: ['s'], title: 't', weight: 1, targets: { items: [], categories: ['rpg'], segments: [] } };
+    const { relevance, contributions } = relevanceOf(rpgWeek, profile, new Set(), view);
     expect(contributions).toEqual([{ kind: 'model', id: 'a', affinity: 3 }]);
-    expect(score).toBe(4);
+    expect(relevance).toBe(4);
+    // Without the model, nothing is known about the visitor: relevance 1.
+    expect(relevanceOf(rpgWeek, profile, new Set())).toEqual({ relevance: 1, contributions: [] });
+  });
+
+  it('lets the model’s affinity decide between creatives the visitor’s events do not separate', () => {
+    const index = new Map([['a', 1], ['b', 2]]);
+    const byCategory = new Map([['rpg', ['a']], ['racing', ['b']]]);
+    const profile = buildProfile([], 0, 1);
+    const week = (id: string, category: string) =>
+      ({ id, slots: ['s'], title: id, weight: 1, targets: { items: [], categories: [category], segments: [] } });
+    const creatives = [week('racing-week', 'racing'), week('rpg-week', 'rpg')];
+    const decide = (scores: number[]) => decideSlots(['s'], creatives, {
+      now: 0, arm: 'personalized', profile, segments: new Set(), purchased: new Set(), stats: new Map(),
+      policy: { explore: false, priorStrength: 100, caps: {}, maxPerCategory: 1 }, random: createRandom(1),
+      model: createModelView(scores, index, [], byCategory),
+    })[0]!;
+    expect(decide([0, 9, 1]).creative!.id).toBe('rpg-week');
+    expect(decide([0, 9, 1]).contributions).toEqual([{ kind: 'model', id: 'a', affinity: 3 }]);
+    expect(decide([0, 1, 9]).creative!.id).toBe('racing-week');
+    // Without a model the two tie, and the smaller id wins.
+    expect(decideSlots(['s'], creatives, {
+      now: 0, arm: 'personalized', profile, segments: new Set(), purchased: new Set(), stats: new Map(),
+      policy: { explore: false, priorStrength: 100, caps: {}, maxPerCategory: 1 }, random: createRandom(1),
+    })[0]!.creative!.id).toBe('racing-week');
   });
 });
