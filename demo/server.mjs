@@ -93,7 +93,7 @@ function strictCspPage(url) {
   const csp = `default-src 'self'; script-src 'self'${wasm}; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'`;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Strict CSP</title>
 <script src="/dist/precis.js" data-catalog="/test/browser/pages/catalog.json" data-model="${escapeHtml(model)}"
- data-backend="${escapeHtml(backend)}" data-worker="${worker}" data-auto-capture="false" data-model-wait-ms="30000" async></script></head>
+ data-backend="${escapeHtml(backend)}" data-worker="${worker}" data-auto-capture="false" data-hide-timeout-ms="30000" async></script></head>
 <body><div data-precis-slot="hero">Default hero</div></body></html>`;
   return { csp, html };
 }
@@ -115,7 +115,7 @@ function trustedTypesPage(url) {
   const worker = url.searchParams.get('worker') === 'false' ? 'false' : 'true';
   const csp = "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
     "require-trusted-types-for 'script'; trusted-types precis";
-  const modelAttribute = model ? ` data-model="${escapeHtml(model)}" data-model-wait-ms="30000"` : '';
+  const modelAttribute = model ? ` data-model="${escapeHtml(model)}" data-hide-timeout-ms="30000"` : '';
   const slots = Array.from({ length: count }, (_, i) => `<div data-precis-slot="slot-${i}">Default ${i}</div>`).join('\n');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trusted Types</title>
 <script src="/dist/precis.js" data-catalog="${escapeHtml(catalog)}"${modelAttribute}

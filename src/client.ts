@@ -12,7 +12,8 @@ import { categoryItems, createModelView, type ModelView } from './decide/model-v
 import { describeVisitor, type VisitorSegments } from './decide/segments';
 import { topItems, type ScoredItem } from './decide/top-items';
 import { creativeStats, purchasedItems, sessionStart } from './decide/visitor-stats';
-import { newVisitorId, parseVisitorState, type CachedDecision } from './decide/visitor-state';
+import { newVisitorId, type CachedDecision } from './decide/visitor-state';
+import { startFirstPaint, type FirstPaint } from './first-paint';
 import { buildItemIndex, itemSequence } from './features';
 import { loadCatalog } from './load-catalog';
 import { startModel, type ModelClient } from './model-client';
@@ -25,9 +26,9 @@ import { buildReport, createReporter, hasCounts, type Reporter } from './measure
 import { watchViewability, type ViewabilityWatcher } from './measure/viewability';
 import { resolveOptions, type PersonalizerOptions } from './options';
 import { createSlotController, type ShownDecision, type SlotController } from './render/slot-controller';
-import { findSlots, SLOT_ATTRIBUTE, watchForSlots } from './render/slots';
+import { findSlots, SLOT_ATTRIBUTE } from './render/slots';
 import { createConsent, type ConsentState, type Permission } from './consent/consent';
-import { MAX_EXPOSURES, openVisitorStore, peekVisitorState, type VisitorStore } from './store/gated-store';
+import { MAX_EXPOSURES, openVisitorStore, type VisitorStore } from './store/gated-store';
 import type { StoreKind } from './store/types';
 
 /** What `on()` can listen to, with each payload. */
@@ -169,7 +170,7 @@ export function createPersonalizer(input?: PersonalizerOptions): Personalizer {
  * @example
  * const { personalizer, report } = createClient(options);
  */
-export function createClient(input?: PersonalizerOptions): {
+export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPaint): {
   personalizer: Personalizer;
   report: (error: PrecisError) => void;
 } {
@@ -210,11 +211,20 @@ export function createClient(input?: PersonalizerOptions): {
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   const startedAt = options.clock();
 
-  // What an earlier page left: the visitor's id and the decisions made ahead for this one.
-  const saved = personalizing() ? parseVisitorState(peekVisitorState(consent, options.dbName), startedAt, options.linkHosts) : undefined;
-  let visitorId = saved?.visitor ?? newVisitorId();
-  let arm: Arm = assignArm(visitorId, options.holdout);
-  let reportedUntil = saved?.reportedUntil ?? 0;
+  // What an earlier page left (the visitor's id, the decisions made ahead for this one),
+  // already on the page when the script tag ran the first paint.
+  const first = firstPaint ?? startFirstPaint(win, {
+    dbName: options.dbName,
+    defaultConsent: options.defaultConsent,
+    holdout: options.holdout,
+    hideTimeoutMs: options.hideTimeoutMs,
+    linkHosts: options.linkHosts,
+    hasCatalog: options.catalog !== undefined,
+    now: startedAt,
+  });
+  let visitorId = first.visitor;
+  let arm: Arm = first.arm;
+  let reportedUntil = first.reportedUntil;
   let ahead: Record<string, CachedDecision> = {};
   let lastDecisionMs: number | null = null;
 
@@ -390,15 +400,11 @@ export function createClient(input?: PersonalizerOptions): {
   // --- Slots: cached decisions before the first paint, hiding only while deciding.
   const viewability: ViewabilityWatcher | undefined = win && typeof IntersectionObserver === 'function' ? watchViewability(win) : undefined;
   const deciding = new Set<HTMLElement>();
-  const cached = new Map(Object.entries(saved?.decisions ?? {}).filter(([, entry]) => entry.explanation.arm === arm));
-  const slots: SlotController | undefined = win && typeof IntersectionObserver === 'function'
-    ? createSlotController(win, {
-      cached,
-      hide: options.catalog !== undefined,
-      hideTimeoutMs: options.hideTimeoutMs,
+  const slots: SlotController | undefined = win && first.slots
+    ? createSlotController(win, first.slots, {
       linkHosts: options.linkHosts,
       whyLink: options.whyLink,
-      onPending: (approaching) => void safeDecideSlots(approaching, true),
+      onPending: (pending, approaching) => void safeDecideSlots(pending, approaching),
       onShown: (slot, shown) => viewability?.watch(slot, () => record('impression', slot, shown)),
       onClick: (slot, shown) => {
         record('click', slot, shown);
@@ -611,8 +617,6 @@ export function createClient(input?: PersonalizerOptions): {
 
   const start = guardSync((): void => {
     if (!doc || !win) return;
-    // Before anything else, so a cached decision is in place before the first paint.
-    slots?.claim(findSlots(doc));
     const onHidden = (): void => {
       flushNow();
       store?.stash();
@@ -628,10 +632,6 @@ export function createClient(input?: PersonalizerOptions): {
       doc.removeEventListener('visibilitychange', onVisibility);
     });
     if (options.autoCapture) cleanups.push(startAutoCapture(win, (event) => void safeTrack(event)));
-    cleanups.push(watchForSlots(doc, (added) => {
-      slots?.claim(added);
-      void safeDecideSlots(added);
-    }));
   }, undefined, report);
   start();
 

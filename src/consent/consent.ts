@@ -61,6 +61,22 @@ export function stateFromTcData(data: TcData, tcf: TcfOptions): ConsentState {
 }
 
 /**
+ * What is allowed before anyone has answered: nothing while a TCF CMP is on the page (it
+ * will answer), else the default policy; Global Privacy Control caps `personalize` and
+ * `send`. The script tag uses it to decide, before the first paint, whether a decision
+ * cached on the last page may be shown.
+ *
+ * @example
+ * initialConsent(window, 'allow').personalize; // false when GPC is on
+ */
+export function initialConsent(win: Window | undefined, defaultPolicy: 'allow' | 'deny'): ConsentState {
+  const waiting = typeof (win as { __tcfapi?: TcfApi } | undefined)?.__tcfapi === 'function';
+  const allowed = defaultPolicy === 'allow' && !waiting;
+  const gpc = (win?.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true;
+  return { store: allowed, personalize: allowed && !gpc, send: allowed && !gpc };
+}
+
+/**
  * Combines the default policy, IAB TCF (`__tcfapi` addEventListener), Global Privacy
  * Control (`navigator.globalPrivacyControl`: no personalisation, nothing sent) and the
  * site's explicit `set()`.

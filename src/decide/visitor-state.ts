@@ -1,5 +1,5 @@
 import { DAY_MS } from '../core/clock';
-import { parseCatalog, type Creative } from './catalog';
+import { isSafeUrl, type Creative } from './catalog';
 import type { Explanation } from './explain';
 import { isActive } from './rank';
 
@@ -23,9 +23,11 @@ export interface VisitorState {
 export const CACHED_DECISION_MAX_AGE_MS = DAY_MS;
 
 /**
- * Reads the saved state back, trusting nothing: creatives are validated as a catalog
- * would be (so a tampered cache cannot inject a `javascript:` link), decisions older than
- * a day or whose campaign has ended are dropped. Undefined when there is no usable state.
+ * Reads the saved state back, trusting nothing: a cached creative keeps only what
+ * rendering needs (id, slots, title, url, image, end), each of the right type, with
+ * URLs that pass `isSafeUrl` (and `linkHosts`), so a tampered cache cannot inject a
+ * `javascript:` link; rendering checks them again. Decisions older than a day or whose
+ * campaign has ended are dropped. Undefined when there is no usable state.
  *
  * @example
  * const state = parseVisitorState(readLocalState('precis'), Date.now());
@@ -44,13 +46,29 @@ export function parseVisitorState(raw: unknown, now: number, linkHosts?: readonl
   for (const entry of Object.values(decisions as Record<string, unknown>)) {
     if (typeof entry !== 'object' || entry === null) continue;
     const { creative: rawCreative, explanation } = entry as Record<string, unknown>;
-    const creative = parseCatalog({ creatives: [rawCreative] }, () => {}, linkHosts).creatives[0];
+    const creative = readCachedCreative(rawCreative, linkHosts);
     if (!creative || !isExplanation(explanation) || explanation.creative !== creative.id) continue;
     if (now - explanation.decidedAt > CACHED_DECISION_MAX_AGE_MS || explanation.decidedAt > now || !isActive(creative, now)) continue;
     if (!creative.slots.includes(explanation.slot)) continue;
     state.decisions[explanation.slot] = { creative, explanation: { ...explanation, source: 'cache' } };
   }
   return state;
+}
+
+// Kept small: this runs in the script-tag loader, before the first paint.
+function readCachedCreative(raw: unknown, linkHosts?: readonly string[]): Creative | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { id, slots, title, url, image, end } = raw as Record<string, unknown>;
+  const text = (value: unknown, max: number): value is string => typeof value === 'string' && value !== '' && value.length <= max;
+  if (!text(id, 128) || !text(title, 300) || !Array.isArray(slots) || !slots.every((slot) => text(slot, 128))) return undefined;
+  const creative: Creative = { id, slots, title, targets: { items: [], categories: [], segments: [] }, weight: 1 };
+  for (const [field, value] of [['url', url], ['image', image]] as const) {
+    if (value === undefined) continue;
+    if (!text(value, 2048) || !isSafeUrl(value, linkHosts)) return undefined;
+    creative[field] = value;
+  }
+  if (typeof end === 'number') creative.end = end;
+  return creative;
 }
 
 function isExplanation(value: unknown): value is Explanation {

@@ -1,38 +1,17 @@
-import type { Creative } from '../decide/catalog';
 import type { Explanation } from '../decide/explain';
 import { fillSlot, restoreSlot, SLOT_ATTRIBUTE } from './slots';
+import type { ShownDecision, SlotState, SlotStates } from './slot-states';
 import { addWhyButton } from './why-panel';
 
-/** A creative in a slot, with why it is there. */
-export interface ShownDecision {
-  creative: Creative;
-  explanation: Explanation;
-}
-
-/** Where a slot stands on this page. */
-export type SlotState =
-  /** Hidden (visibility only, the box keeps its size) until its decision or the timeout. */
-  | 'hidden'
-  /** Far from the viewport: shows its default, decided as it approaches. */
-  | 'far'
-  /** The timeout passed first: keeps its default for this page view, so nothing flickers. */
-  | 'timed-out'
-  /** Decided: shows a creative, or its default when none fitted. */
-  | 'decided';
+export type { ShownDecision, SlotState } from './slot-states';
 
 export interface SlotControllerOptions {
-  /** Decisions made on an earlier page, by slot name: shown before the first paint. */
-  cached: ReadonlyMap<string, ShownDecision>;
-  /** Whether undecided slots wait hidden for a decision (false: they keep their default until decided). */
-  hide: boolean;
-  /** The longest a slot stays hidden. */
-  hideTimeoutMs: number;
   linkHosts?: readonly string[];
   /** Add a "Why this ad?" button to every creative shown. */
   whyLink: boolean;
-  /** Slots near the viewport that need a decision. */
-  onPending(slots: HTMLElement[]): void;
-  /** A creative went into a slot. */
+  /** Slots that need a decision: newly added hidden ones, or far ones coming near the viewport. */
+  onPending(slots: HTMLElement[], approaching: boolean): void;
+  /** A creative is in a slot (from the first paint's cache, or decided here). */
   onShown(slot: HTMLElement, shown: ShownDecision): void;
   /** The visitor clicked a creative. */
   onClick(slot: HTMLElement, shown: ShownDecision): void;
@@ -42,8 +21,6 @@ export interface SlotControllerOptions {
 
 /** The page's slots, from their first frame to the end of the page view. */
 export interface SlotController {
-  /** Takes charge of slots (at start and as they are added): cached creative, or hidden until decided. */
-  claim(slots: readonly HTMLElement[]): void;
   /** Slots hidden while they wait for a decision. */
   waiting(): HTMLElement[];
   /** Where a slot stands, or undefined for a slot never claimed. */
@@ -62,26 +39,19 @@ export interface SlotController {
   destroy(): void;
 }
 
-const PENDING_ATTRIBUTE = 'data-precis-pending';
-
 /**
- * Runs the page's slots without flicker. On a repeat visit a slot with a cached decision
- * shows that creative as soon as it is claimed, which the loader does before the first
- * paint, and is never hidden. A slot without one is hidden (`visibility: hidden`, so
- * the layout does not move; never the body) until its decision or `hideTimeoutMs`,
- * whichever comes first; after the timeout it keeps its default for this page view.
- * Slots more than a viewport away are not waited for: they show their default and are
- * decided when they come within a viewport of being seen (IntersectionObserver).
+ * Takes the slots over from the first paint (`startSlotStates`) for the rest of the page
+ * view. Slots more than a viewport away are not waited for: they show their default and
+ * are decided when they come within a viewport of being seen (IntersectionObserver). A
+ * decision for a slot whose timeout passed is not shown (no flicker); the client keeps
+ * it for the next page. Creatives shown get click tracking and, with `whyLink`, a "Why
+ * this ad?" button.
  *
  * @example
- * const slots = createSlotController(window, { cached, hide: true, hideTimeoutMs: 300, … });
- * slots.claim(findSlots(document));
+ * const slots = createSlotController(window, startSlotStates(document, …), { whyLink: false, … });
  */
-export function createSlotController(win: Window, options: SlotControllerOptions): SlotController {
-  const states = new Map<HTMLElement, SlotState>();
-  const showing = new Map<HTMLElement, ShownDecision>();
-  const savedVisibility = new Map<HTMLElement, string>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+export function createSlotController(win: Window, first: SlotStates, options: SlotControllerOptions): SlotController {
+  const { states, showing } = first;
   const clickListeners = new Map<HTMLElement, (event: Event) => void>();
   const near = new (win as Window & typeof globalThis).IntersectionObserver((records) => {
     const approaching: HTMLElement[] = [];
@@ -90,42 +60,14 @@ export function createSlotController(win: Window, options: SlotControllerOptions
       const state = states.get(slot);
       if (record.isIntersecting) {
         near.unobserve(slot);
-        if (state === 'hidden' || state === 'far') approaching.push(slot);
+        if (state === 'far') approaching.push(slot);
       } else if (state === 'hidden') {
         states.set(slot, 'far');
-        reveal(slot);
+        first.reveal(slot);
       }
     }
-    if (approaching.length > 0) options.onPending(approaching);
+    if (approaching.length > 0) options.onPending(approaching, true);
   }, { rootMargin: '100% 0px 100% 0px' });
-
-  const hide = (slot: HTMLElement): void => {
-    savedVisibility.set(slot, slot.style.visibility);
-    slot.style.visibility = 'hidden';
-    slot.setAttribute(PENDING_ATTRIBUTE, '');
-  };
-  function reveal(slot: HTMLElement): void {
-    if (!savedVisibility.has(slot)) return;
-    slot.style.visibility = savedVisibility.get(slot)!;
-    savedVisibility.delete(slot);
-    slot.removeAttribute(PENDING_ATTRIBUTE);
-  }
-
-  const put = (slot: HTMLElement, shown: ShownDecision | null): void => {
-    states.set(slot, 'decided');
-    near.unobserve(slot);
-    if (shown) {
-      fillSlot(slot, shown.creative, options.linkHosts);
-      if (options.whyLink) addWhyButton(slot, shown.explanation, () => dismiss(slot));
-      showing.set(slot, shown);
-      listenForClicks(slot);
-      options.onShown(slot, shown);
-    } else {
-      restoreSlot(slot);
-      showing.delete(slot);
-    }
-    reveal(slot);
-  };
 
   const dismiss = (slot: HTMLElement): void => {
     const shown = showing.get(slot);
@@ -146,38 +88,42 @@ export function createSlotController(win: Window, options: SlotControllerOptions
     clickListeners.set(slot, listener);
   };
 
-  const shownNames = (): Set<string> => new Set([...showing.values()].map((s) => s.creative.id));
+  /** A creative is in the slot: measure it, and offer "Why this ad?". */
+  const attend = (slot: HTMLElement, shown: ShownDecision): void => {
+    if (options.whyLink) addWhyButton(slot, shown.explanation, () => dismiss(slot));
+    listenForClicks(slot);
+    options.onShown(slot, shown);
+  };
+
+  const put = (slot: HTMLElement, shown: ShownDecision | null): void => {
+    states.set(slot, 'decided');
+    near.unobserve(slot);
+    if (shown) {
+      fillSlot(slot, shown.creative, options.linkHosts);
+      showing.set(slot, shown);
+      attend(slot, shown);
+    } else {
+      restoreSlot(slot);
+      showing.delete(slot);
+    }
+    first.reveal(slot);
+  };
+
+  const adopt = (slots: readonly HTMLElement[]): void => {
+    for (const slot of slots) {
+      const shown = showing.get(slot);
+      if (shown) attend(slot, shown);
+      else if (states.get(slot) !== 'decided') near.observe(slot);
+    }
+  };
+  adopt([...states.keys()]);
+  first.onClaimed = (fresh) => {
+    adopt(fresh);
+    const hidden = fresh.filter((slot) => states.get(slot) === 'hidden');
+    if (hidden.length > 0) options.onPending(hidden, false);
+  };
 
   return {
-    claim(slots) {
-      const fresh = slots.filter((slot) => !states.has(slot) && slot.isConnected);
-      const onPage = shownNames();
-      for (const slot of fresh) {
-        const cached = options.cached.get(slot.getAttribute(SLOT_ATTRIBUTE) ?? '');
-        if (cached && !onPage.has(cached.creative.id)) {
-          onPage.add(cached.creative.id);
-          put(slot, cached);
-          continue;
-        }
-        if (!options.hide) {
-          states.set(slot, 'far');
-        } else {
-          states.set(slot, 'hidden');
-          hide(slot);
-        }
-        near.observe(slot);
-      }
-      if (!options.hide || fresh.length === 0) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        for (const slot of fresh) {
-          if (states.get(slot) !== 'hidden') continue;
-          states.set(slot, 'timed-out');
-          reveal(slot);
-        }
-      }, options.hideTimeoutMs);
-      timers.add(timer);
-    },
     waiting() {
       return [...states].filter(([slot, state]) => slot.isConnected && state === 'hidden').map(([slot]) => slot);
     },
@@ -201,14 +147,13 @@ export function createSlotController(win: Window, options: SlotControllerOptions
       return (element && showing.get(element)?.explanation) ?? null;
     },
     destroy() {
+      first.stop();
       near.disconnect();
-      timers.forEach(clearTimeout);
-      timers.clear();
       clickListeners.forEach((listener, slot) => slot.removeEventListener('click', listener));
       clickListeners.clear();
       for (const slot of states.keys()) {
         restoreSlot(slot);
-        reveal(slot);
+        first.reveal(slot);
       }
       states.clear();
       showing.clear();

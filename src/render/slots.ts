@@ -11,7 +11,17 @@ interface SlotDefault {
   overflow: string;
 }
 
-const defaults = new WeakMap<HTMLElement, SlotDefault>();
+// Kept on the element under a registered symbol, not in a module-level map: the script
+// tag's loader and its core are separate bundles, and the core must restore what the
+// loader's first paint replaced.
+const DEFAULT_KEY = Symbol.for('precis.slot-default');
+type SlotElement = HTMLElement & { [DEFAULT_KEY]?: SlotDefault };
+const defaults = {
+  has: (slot: HTMLElement): boolean => (slot as SlotElement)[DEFAULT_KEY] !== undefined,
+  get: (slot: HTMLElement): SlotDefault | undefined => (slot as SlotElement)[DEFAULT_KEY],
+  set: (slot: HTMLElement, saved: SlotDefault): void => void ((slot as SlotElement)[DEFAULT_KEY] = saved),
+  delete: (slot: HTMLElement): void => void delete (slot as SlotElement)[DEFAULT_KEY],
+};
 
 /**
  * The page's slots in document order, optionally only those inside `root`.

@@ -43,17 +43,6 @@ interface StoreMessage {
 }
 
 /**
- * Reads the localStorage state synchronously, before the store is open (for the first
- * paint), when consent allows storing at this moment.
- *
- * @example
- * const raw = peekVisitorState(consent, 'precis');
- */
-export function peekVisitorState(consent: Consent, dbName: string): unknown {
-  return consent.allows('store') ? readLocalState(dbName) : undefined;
-}
-
-/**
  * Opens the visitor's store behind consent: IndexedDB only while `store` is allowed,
  * otherwise this page's memory. A withdrawal purges what was stored and buffered at once;
  * a grant moves this page's events to IndexedDB. `forget()` deletes the database (other

@@ -232,7 +232,7 @@ test('under Trusted Types and a strict CSP the slots fill from the hostile catal
 test('the Trusted Types page without a model reports no violation at all', async ({ page }) => {
   const errors = watchErrors(page);
   const { policyMessages } = await instrument(page);
-  await configure(page, {});
+  await configure(page, { hideTimeoutMs: 60_000 });
   await page.goto('/test/trusted-types');
   await attach(page);
   await settle(page);

@@ -63,7 +63,7 @@ describe('parseVisitorState', () => {
       { ...evil, creative: { ...evil.creative, url: 'javascript:alert(document.cookie)' } },
       { ...evil, creative: { ...evil.creative, url: ' java\tscript:alert(1)' } },
       { ...evil, creative: { ...evil.creative, title: '' } },
-      { ...evil, creative: { ...evil.creative, priorCtr: 2 } },
+      { ...evil, creative: { ...evil.creative, slots: 'hero' } },
     ];
     for (const entry of tampered) {
       const state = parseVisitorState(saved({ hero: entry, side: cached(side, 'side') }), NOW);

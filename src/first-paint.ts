@@ -1,0 +1,53 @@
+import { initialConsent } from './consent/consent';
+import { assignArm, type Arm } from './decide/holdout';
+import { newVisitorId, parseVisitorState } from './decide/visitor-state';
+import { startSlotStates, type ShownDecision, type SlotStates } from './render/slot-states';
+import { readLocalState } from './store/local-state';
+
+/** What the first paint found and did, handed to the client. */
+export interface FirstPaint {
+  /** The slots as the first paint left them (undefined without a DOM). */
+  slots: SlotStates | undefined;
+  /** The visitor's anonymous id: from the last page, or new. */
+  visitor: string;
+  arm: Arm;
+  /** Exposures and purchases up to this time have been reported. */
+  reportedUntil: number;
+}
+
+/** The options the first paint reads. */
+export interface FirstPaintOptions {
+  dbName: string;
+  defaultConsent: 'allow' | 'deny';
+  holdout: number;
+  hideTimeoutMs: number;
+  linkHosts: readonly string[] | undefined;
+  /** Whether a catalog is configured (without one there is nothing to wait for). */
+  hasCatalog: boolean;
+  now: number;
+}
+
+/**
+ * Runs before the first paint, in the script tag (or in `createPersonalizer`): reads the
+ * state the last page left in localStorage — when storing and personalising are allowed
+ * before anyone has answered (`initialConsent`) — and puts each slot's decision made
+ * ahead in place (see `startSlotStates`).
+ *
+ * @example
+ * const first = startFirstPaint(window, { dbName: 'precis', defaultConsent: 'allow', holdout: 0.05, … });
+ */
+export function startFirstPaint(win: Window | undefined, options: FirstPaintOptions): FirstPaint {
+  const allowed = initialConsent(win, options.defaultConsent);
+  const raw = allowed.store && allowed.personalize ? readLocalState(options.dbName) : undefined;
+  const saved = parseVisitorState(raw, options.now, options.linkHosts);
+  const visitor = saved?.visitor ?? newVisitorId();
+  const arm = assignArm(visitor, options.holdout);
+  // A decision made for the other arm (the holdout share changed) is not shown.
+  const cached = new Map<string, ShownDecision>(
+    Object.entries(saved?.decisions ?? {}).filter(([, entry]) => entry.explanation.arm === arm),
+  );
+  const slots = win && typeof IntersectionObserver === 'function'
+    ? startSlotStates(win.document, { cached, hide: options.hasCatalog, hideTimeoutMs: options.hideTimeoutMs, linkHosts: options.linkHosts })
+    : undefined;
+  return { slots, visitor, arm, reportedUntil: saved?.reportedUntil ?? 0 };
+}
