@@ -65,3 +65,57 @@ describe('the visitor store behind consent', () => {
     await store.close();
   });
 });
+
+describe('what a page going away could not commit, and the localStorage state', () => {
+  const memoryStorage = (): Storage => {
+    const items = new Map<string, string>();
+    return {
+      get length() { return items.size; },
+      clear: () => items.clear(),
+      getItem: (key) => items.get(key) ?? null,
+      key: (index) => [...items.keys()][index] ?? null,
+      removeItem: (key) => void items.delete(key),
+      setItem: (key, value) => void items.set(key, String(value)),
+    };
+  };
+  beforeEach(() => vi.stubGlobal('localStorage', memoryStorage()));
+
+  it('stash() keeps events and exposures still in flight; takeStash() hands them over once', async () => {
+    const consent = createConsent(undefined, { defaultPolicy: 'allow', tcf: {} });
+    const store = await openVisitorStore(options(), consent);
+    store.add(view('in-flight'));
+    store.addExposure({ kind: 'click', creative: 'c', slot: 'hero', arm: 'personalized', probability: 0.5, time: 1_700_000_000_000 });
+    const committing = store.flush(); // the transaction is started, not yet committed
+    store.stash();
+    await committing;
+    const stash = store.takeStash();
+    expect(stash.events).toEqual([view('in-flight')]);
+    expect(stash.exposures).toEqual([expect.objectContaining({ kind: 'click', creative: 'c' })]);
+    expect(store.takeStash()).toEqual({ events: [], exposures: [] }); // taken: gone
+    store.stash(); // everything is committed now: nothing to keep
+    expect(localStorage.length).toBe(0);
+    await store.close();
+  });
+
+  it('without `store` nothing is stashed or kept in localStorage; forget() removes both', async () => {
+    const consent = createConsent(undefined, { defaultPolicy: 'deny', tcf: {} });
+    const store = await openVisitorStore(options(), consent);
+    store.add(view('a'));
+    store.stash();
+    store.writeState({ visitor: 'v' });
+    expect(localStorage.length).toBe(0);
+    expect(store.readState()).toBeUndefined();
+
+    consent.set({ store: true });
+    await vi.waitFor(() => expect(store.kind()).toBe('indexeddb'));
+    store.writeState({ visitor: 'v' });
+    store.add(view('b'));
+    const committing = store.flush();
+    store.stash();
+    await committing;
+    expect(localStorage.length).toBe(2);
+    await store.forget();
+    expect(localStorage.length).toBe(0);
+    await store.close();
+  });
+});
