@@ -26,6 +26,7 @@ export type RuleName =
   | 'slot'
   | 'purchased'
   | 'dismissed'
+  | 'segment'
   | 'cap-day'
   | 'cap-session'
   | 'duplicate'
@@ -139,13 +140,18 @@ export function isActive(creative: Creative, now: number): boolean {
 
 /**
  * The rules that depend on the creative and the visitor alone (not on the rest of the
- * page): campaign dates, items already bought, dismissals, and the frequency caps
- * (viewable impressions in the last 24 hours and in this session).
+ * page): campaign dates, items already bought, dismissals, segment targeting (a creative
+ * that targets segments is for visitors in one of them, and never for the control arm,
+ * which is not personalised), and the frequency caps (viewable impressions in the last
+ * 24 hours and in this session).
  *
  * @example
  * checkRules(creative, input).every((outcome) => outcome.passed);
  */
-export function checkRules(creative: Creative, input: Pick<DecisionInput, 'now' | 'purchased' | 'stats' | 'policy'>): RuleOutcome[] {
+export function checkRules(
+  creative: Creative,
+  input: Pick<DecisionInput, 'now' | 'purchased' | 'stats' | 'policy' | 'arm' | 'segments'>,
+): RuleOutcome[] {
   const stats = input.stats.get(creative.id) ?? NO_STATS;
   const caps = { ...input.policy.caps, ...creative.caps };
   const items = creative.targets.items;
@@ -154,9 +160,18 @@ export function checkRules(creative: Creative, input: Pick<DecisionInput, 'now' 
     { rule: 'schedule', passed: isActive(creative, input.now), detail: 'the campaign runs now' },
     { rule: 'purchased', passed: !bought, detail: bought ? 'the visitor bought what it promotes' : 'not bought yet' },
     { rule: 'dismissed', passed: !stats.dismissed, detail: stats.dismissed ? 'the visitor dismissed it' : 'not dismissed' },
+    segmentOutcome(creative.targets.segments, input),
     capOutcome('cap-day', stats.today, caps.perDay, 'in the last 24 hours'),
     capOutcome('cap-session', stats.session, caps.perSession, 'this session'),
   ];
+}
+
+function segmentOutcome(targets: readonly string[], input: Pick<DecisionInput, 'arm' | 'segments'>): RuleOutcome {
+  if (targets.length === 0) return { rule: 'segment', passed: true, detail: 'for every visitor' };
+  const match = input.arm === 'personalized' ? targets.find((segment) => input.segments.has(segment)) : undefined;
+  return match
+    ? { rule: 'segment', passed: true, detail: `the visitor is in ${match}` }
+    : { rule: 'segment', passed: false, detail: `only for ${targets.join(', ')}` };
 }
 
 function capOutcome(rule: RuleName, seen: number, cap: number | undefined, when: string): RuleOutcome {

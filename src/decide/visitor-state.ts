@@ -24,7 +24,7 @@ export const CACHED_DECISION_MAX_AGE_MS = DAY_MS;
 
 /**
  * Reads the saved state back, trusting nothing: a cached creative keeps only what
- * rendering needs (id, slots, title, url, image, end), each of the right type, with
+ * rendering needs (id, slots, title, url, image, start, end), each of the right type, with
  * URLs that pass `isSafeUrl` (and `linkHosts`), so a tampered cache cannot inject a
  * `javascript:` link; rendering checks them again. Decisions older than a day or whose
  * campaign has ended are dropped. Undefined when there is no usable state.
@@ -58,7 +58,7 @@ export function parseVisitorState(raw: unknown, now: number, linkHosts?: readonl
 // Kept small: this runs in the script-tag loader, before the first paint.
 function readCachedCreative(raw: unknown, linkHosts?: readonly string[]): Creative | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
-  const { id, slots, title, url, image, end } = raw as Record<string, unknown>;
+  const { id, slots, title, url, image, start, end } = raw as Record<string, unknown>;
   const text = (value: unknown, max: number): value is string => typeof value === 'string' && value !== '' && value.length <= max;
   if (!text(id, 128) || !text(title, 300) || !Array.isArray(slots) || !slots.every((slot) => text(slot, 128))) return undefined;
   const creative: Creative = { id, slots, title, targets: { items: [], categories: [], segments: [] }, weight: 1 };
@@ -67,6 +67,7 @@ function readCachedCreative(raw: unknown, linkHosts?: readonly string[]): Creati
     if (!text(value, 2048) || !isSafeUrl(value, linkHosts)) return undefined;
     creative[field] = value;
   }
+  if (typeof start === 'number') creative.start = start;
   if (typeof end === 'number') creative.end = end;
   return creative;
 }

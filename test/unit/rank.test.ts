@@ -222,10 +222,10 @@ describe('decideSlots: Thompson sampling and the control arm', () => {
     const control = decideSlots(['hero'], creatives, input(profile, { ...base, arm: 'control', policy: exploring }))[0]!;
     expect(control).toMatchObject({ arm: 'control', probability: 1, contributions: [], ctr: 0.05, score: 0.05 });
     expect(control.creative!.id).toBe('house');
-    // Rules still apply to the control arm.
+    // Rules still apply to the control arm; a segment-targeted creative is never for it.
     const capped = decideSlots(['hero'], [{ ...creatives[0]!, caps: { perDay: 1 } }, creatives[1]!],
       input(profile, { ...base, arm: 'control', stats: new Map([['house', { ...seen(1, 0), today: 1 }]]) }))[0]!;
-    expect(capped.creative!.id).toBe('racing-week');
-    expect(capped.excluded).toEqual([{ creative: 'house', rule: 'cap-day' }]);
+    expect(capped.creative).toBeNull();
+    expect(capped.excluded).toEqual([{ creative: 'house', rule: 'cap-day' }, { creative: 'racing-week', rule: 'segment' }]);
   });
 });

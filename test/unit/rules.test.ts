@@ -33,7 +33,7 @@ function outcome(c: Creative, rule: RuleName, extra: Partial<DecisionInput> = {}
 describe('checkRules', () => {
   it('reports every rule that depends on the creative and the visitor, in order', () => {
     expect(checkRules(creative('a'), input()).map((o) => [o.rule, o.passed])).toEqual([
-      ['schedule', true], ['purchased', true], ['dismissed', true], ['cap-day', true], ['cap-session', true],
+      ['schedule', true], ['purchased', true], ['dismissed', true], ['segment', true], ['cap-day', true], ['cap-session', true],
     ]);
   });
 
@@ -124,9 +124,17 @@ describe('decideSlots: rules', () => {
       { creative: 'both', rule: 'schedule' },
     ]);
     expect(decision!.rules.map((o) => o.rule)).toEqual([
-      'schedule', 'purchased', 'dismissed', 'cap-day', 'cap-session', 'slot', 'duplicate', 'category-limit',
+      'schedule', 'purchased', 'dismissed', 'segment', 'cap-day', 'cap-session', 'slot', 'duplicate', 'category-limit',
     ]);
     expect(decision!.rules.every((o) => o.passed)).toBe(true);
+  });
+
+  it('segment: a creative that targets segments is only for visitors in one of them, and never for the control arm', () => {
+    const c = creative('cart-reminder', { targets: { items: [], categories: [], segments: ['cart-abandoner', 'buyer'] } });
+    expect(outcome(c, 'segment')).toEqual({ rule: 'segment', passed: false, detail: 'only for cart-abandoner, buyer' });
+    expect(outcome(c, 'segment', { segments: new Set(['buyer']) })).toEqual({ rule: 'segment', passed: true, detail: 'the visitor is in buyer' });
+    expect(outcome(c, 'segment', { segments: new Set(['buyer']), arm: 'control' }).passed).toBe(false);
+    expect(outcome(creative('plain'), 'segment').passed).toBe(true);
   });
 
   it('each rule lets the same creatives through when it passes', () => {

@@ -36,7 +36,12 @@ describe('parseVisitorState', () => {
     expect(state!.visitor).toBe(VISITOR);
     expect(state!.reportedUntil).toBe(NOW - DAY_MS);
     expect(Object.keys(state!.decisions).sort()).toEqual(['hero', 'side']);
-    expect(state!.decisions.hero!.creative).toEqual(hero);
+    // Only what rendering needs is read back.
+    const { id, slots, title, url, image } = hero;
+    expect(state!.decisions.hero!.creative).toEqual({
+      id, slots, title, url, image, targets: { items: [], categories: [], segments: [] }, weight: 1,
+      ...(hero.start === undefined ? {} : { start: hero.start }), ...(hero.end === undefined ? {} : { end: hero.end }),
+    });
     const original = cached(hero, 'hero').explanation;
     expect(state!.decisions.hero!.explanation).toEqual({ ...original, source: 'cache' });
     expect(original.probability).toBe(1); // one candidate: chosen in every draw
