@@ -14,7 +14,7 @@ export const CHROMIUM_ARGS = [
 
 export default defineConfig({
   testDir: 'test',
-  testMatch: ['browser/**/*.spec.ts', 'e2e/**/*.spec.ts'],
+  testMatch: ['browser/**/*.spec.ts', 'e2e/**/*.spec.ts', 'package/**/*.spec.ts'],
   fullyParallel: true,
   workers: 2,
   retries: 0,

@@ -11,7 +11,8 @@ const compile = () =>
   typescript({
     tsconfig: './tsconfig.json',
     include: ['src/**/*.ts'],
-    compilerOptions: { noEmit: false, declaration: false, sourceMap: true, types: [] },
+    // inlineSources: src/ is not in the package, so the maps carry the sources themselves.
+    compilerOptions: { noEmit: false, declaration: false, sourceMap: true, inlineSources: true, types: [] },
   });
 
 // The core never bundles tfjs: the model runs from the separate ML chunk.

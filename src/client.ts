@@ -147,8 +147,15 @@ const FLUSH_DELAY_MS = 0;
 // event, an impression, the model loading), batched over this delay.
 const AHEAD_DELAY_MS = 50;
 
-// Resolved when this module runs: the ML chunk and the `.wasm` files sit next to it.
+// Resolved when this module runs: the ML chunk and the `.wasm` files sit next to it. Each
+// is a literal `new URL(…, import.meta.url)`, the form bundlers (Vite, webpack) follow to
+// emit the file with the app.
 const ML_URL = new URL('./precis-ml.js', import.meta.url).href;
+const WASM_PATHS = {
+  'tfjs-backend-wasm.wasm': new URL('./tfjs-backend-wasm.wasm', import.meta.url).href,
+  'tfjs-backend-wasm-simd.wasm': new URL('./tfjs-backend-wasm-simd.wasm', import.meta.url).href,
+  'tfjs-backend-wasm-threaded-simd.wasm': new URL('./tfjs-backend-wasm-threaded-simd.wasm', import.meta.url).href,
+};
 
 /**
  * Starts Precis on this page.
@@ -247,11 +254,12 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   /** Starts the model off the critical path; resolves once it is ready or has failed. */
   function startPersonalModel(manifestUrl: string): Promise<void> {
     const client = startModel(ML_URL, {
-      manifestUrl,
+      // Relative to the page, like the catalog (the worker would resolve it against dist/).
+      manifestUrl: new URL(manifestUrl, doc?.baseURI ?? ML_URL).href,
       backend: options.backend,
       timeoutMs: options.modelTimeoutMs,
       maxAgeMs: options.modelMaxAgeMs,
-      wasmBase: new URL('./', ML_URL).href,
+      wasmPaths: WASM_PATHS,
     }, options.worker && typeof Worker !== 'undefined');
     model = client;
     return client.ready.then(

@@ -51,7 +51,7 @@ function startWorker(mlUrl: string): { ask: Ask; terminate(): void } {
  * with `import()` of the same chunk. A worker that cannot start falls back too.
  *
  * @example
- * const model = startModel('/dist/precis-ml.js', { manifestUrl, backend: 'auto', timeoutMs: 10000, maxAgeMs: 3600000, wasmBase: '/dist/' });
+ * const model = startModel('/dist/precis-ml.js', { manifestUrl, backend: 'auto', timeoutMs: 10000, maxAgeMs: 3600000, wasmPaths: '/dist/' });
  * const { scores } = await model.score(['22120']);
  */
 export function startModel(mlUrl: string, options: EngineOptions, useWorker = typeof Worker !== 'undefined'): ModelClient {

@@ -33,11 +33,13 @@ type Policy = ReturnType<TrustedTypesFactory['createPolicy']>;
 // so a refused name is reported once, not on every call.
 const policies = new WeakMap<object, Policy | null>();
 
-const ML_CHUNK = '/precis-ml.js';
+// `precis-ml.js`, or the name a bundler gives it when it emits it with a content hash
+// (`precis-ml-B3kq9x.js`, `precis-ml.4f2a.js`).
+const ML_CHUNK = /\/precis-ml(?:[-.][\w-]+)?\.js$/;
 
 /**
- * The policy's only rule: a same-origin http(s) URL whose path ends in `/precis-ml.js`,
- * the SDK's own ML chunk. Anything else throws, so the policy cannot be turned into a
+ * The policy's only rule: a same-origin http(s) URL whose file is `precis-ml.js` (or a
+ * bundler's hashed copy of it), the SDK's own ML chunk. Anything else throws, so the policy cannot be turned into a
  * way to load arbitrary script even by code that gets hold of it.
  */
 function checkMlChunkUrl(input: string, location: { href: string; origin: string }): string {
@@ -58,7 +60,7 @@ function parseUrl(input: string, base: string): URL | undefined {
 
 function isMlChunk(url: URL, origin: string): boolean {
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin &&
-    url.username === '' && url.password === '' && url.pathname.endsWith(ML_CHUNK);
+    url.username === '' && url.password === '' && ML_CHUNK.test(url.pathname);
 }
 
 function readFactory(scope: TrustedTypesScope): TrustedTypesFactory | undefined {
@@ -88,7 +90,8 @@ function getPolicy(scope: TrustedTypesScope, factory: TrustedTypesFactory): Poli
  * TrustedScriptURL from the `precis` policy where the browser has Trusted Types, the
  * plain string where it does not (or where the page's CSP does not allow that policy
  * name). The policy is created once per global and accepts only same-origin URLs
- * ending in `/precis-ml.js`; any other URL throws a `model-fetch` PrecisError.
+ * whose file is `precis-ml.js` (or a bundler's hashed copy); any other URL throws a
+ * `model-fetch` PrecisError.
  *
  * @example
  * const worker = new Worker(toTrustedScriptUrl(mlUrl) as string, { type: 'module' });

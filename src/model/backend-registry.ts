@@ -8,6 +8,12 @@ export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
  * A backend as the runtime sees it. Each lives in `backends/` and adds itself with
  * `addBackendPlugin`; the runtime never imports one by name.
  */
+/**
+ * Where the WASM backend finds its binaries: a directory URL (ending in `/`), or a URL
+ * per file name (`tfjs-backend-wasm.wasm`, `-simd.wasm`, `-threaded-simd.wasm`).
+ */
+export type WasmPaths = string | Record<string, string>;
+
 export interface BackendPlugin {
   name: BackendName;
   /** Can this device run it at all (API present, allowed by the page's CSP)? */
@@ -15,7 +21,7 @@ export interface BackendPlugin {
   /** False for a software or fallback GPU (SwiftShader, llvmpipe), which WASM beats. */
   isAccelerated(): Promise<boolean>;
   /** Registers the tfjs backend and its kernels (idempotent). */
-  register(options: { wasmBase: string }): void;
+  register(options: { wasmPaths: WasmPaths }): void;
   /** True once the GPU context or device is lost; the runtime then starts afresh. */
   isLost?(): boolean;
   /** Loses the context on purpose, to test recovery; false when it cannot. */

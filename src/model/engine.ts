@@ -1,7 +1,7 @@
 import { getBackend, memory, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import { describeCause, PrecisError } from '../core/errors';
 import { buildItemIndex, encodeHistory } from '../features';
-import { backendPlugins, type BackendName, type BackendPlugin } from './backend-registry';
+import { backendPlugins, type BackendName, type BackendPlugin, type WasmPaths } from './backend-registry';
 import { fetchModel } from './fetch-model';
 import { loadSasrecModel, readSasrecSource, type LoadedModel, type ModelSource } from './sasrec-model';
 
@@ -14,7 +14,8 @@ export interface EngineOptions {
   timeoutMs: number;
   maxAgeMs: number;
   /** Where the `.wasm` binaries are (a directory URL ending in `/`). */
-  wasmBase: string;
+  /** Where the WASM binaries are (see `WasmPaths`). */
+  wasmPaths: WasmPaths;
 }
 
 /** What `init` tells the caller about the loaded model. */
@@ -48,9 +49,9 @@ export interface Engine {
  * BACKEND_ORDER. With `auto`, software GPUs are skipped (WASM beats them).
  *
  * @example
- * const backend = await activateBackend('auto', wasmBase);
+ * const backend = await activateBackend('auto', wasmPaths);
  */
-export async function activateBackend(choice: BackendChoice, wasmBase: string): Promise<BackendPlugin> {
+export async function activateBackend(choice: BackendChoice, wasmPaths: WasmPaths): Promise<BackendPlugin> {
   const plugins = backendPlugins();
   const ordered = choice === 'auto' ? plugins : [...plugins.filter((p) => p.name === choice), ...plugins.filter((p) => p.name !== choice)];
   const failures: string[] = [];
@@ -58,7 +59,7 @@ export async function activateBackend(choice: BackendChoice, wasmBase: string): 
     if (!(await plugin.isSupported())) continue;
     if (choice === 'auto' && (plugin.name === 'webgpu' || plugin.name === 'webgl') && !(await plugin.isAccelerated())) continue;
     try {
-      plugin.register({ wasmBase });
+      plugin.register({ wasmPaths });
       // setBackend reports failure by returning false (and leaving another backend active).
       if ((await setBackend(plugin.name)) && getBackend() === plugin.name) return plugin;
       failures.push(`${plugin.name}: setBackend returned false`);
@@ -74,7 +75,7 @@ export async function activateBackend(choice: BackendChoice, wasmBase: string): 
  *
  * @example
  * const engine = await createEngine({ manifestUrl: '/models/games/manifest.json', backend: 'auto',
- *   timeoutMs: 10000, maxAgeMs: 3600000, wasmBase: '/dist/' });
+ *   timeoutMs: 10000, maxAgeMs: 3600000, wasmPaths: '/dist/' });
  * const scores = await engine.score(['22120', '11833']);
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -88,7 +89,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const index = buildItemIndex(items);
   const maxLength = manifest.input.maxLength;
 
-  let plugin = await activateBackend(options.backend, options.wasmBase);
+  let plugin = await activateBackend(options.backend, options.wasmPaths);
   let model: LoadedModel = loadSasrecModel(source);
   // Warm up: the first run compiles shaders and allocates; let no visitor's decision pay.
   await model.score(new Int32Array(maxLength));
@@ -97,7 +98,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   async function recover(): Promise<void> {
     model.dispose();
     removeBackend(plugin.name);
-    plugin = await activateBackend(plugin.name, options.wasmBase);
+    plugin = await activateBackend(plugin.name, options.wasmPaths);
     model = loadSasrecModel(source);
   }
 

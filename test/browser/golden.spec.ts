@@ -16,7 +16,7 @@ for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
     const results = await page.evaluate(async ({ manifestUrl, name, histories }) => {
       const mlUrl = '/dist/precis-ml.js';
       const ml = (await import(mlUrl)) as typeof import('../../src/ml');
-      const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 60_000, maxAgeMs: 0, wasmBase: '/dist/' });
+      const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 60_000, maxAgeMs: 0, wasmPaths: '/dist/' });
       const indexOf = new Map(engine.info.items.map((id, i) => [id, i]));
       const out: Array<{ top: Array<{ item: string; score: number }>; expectedScores: number[] }> = [];
       for (const { history, expectedItems } of histories) {

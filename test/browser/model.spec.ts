@@ -215,7 +215,7 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     const result = await page.evaluate(async ({ manifestUrl, backend: name }) => {
       const mlUrl = '/dist/precis-ml.js';
       const ml = (await import(mlUrl)) as typeof import('../../src/ml');
-      const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 30_000, maxAgeMs: 0, wasmBase: '/dist/' });
+      const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 30_000, maxAgeMs: 0, wasmPaths: '/dist/' });
       const history = ['22120', '11833', '20325'];
       const top = (scores: Float32Array) => [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
       const before = top(await engine.score(history));

@@ -337,7 +337,7 @@ test('toTrustedScriptUrl lets the ML worker start under Trusted Types, and nothi
     const reply = await new Promise<unknown>((resolve) => {
       worker.addEventListener('message', ({ data }) => resolve(data));
       worker.addEventListener('error', () => resolve('worker error'));
-      const options = { manifestUrl, backend: 'cpu', timeoutMs: 30_000, maxAgeMs: 0, wasmBase: '/dist/' };
+      const options = { manifestUrl, backend: 'cpu', timeoutMs: 30_000, maxAgeMs: 0, wasmPaths: '/dist/' };
       worker.postMessage({ id: 1, type: 'init', options });
       setTimeout(() => resolve('timeout'), 50_000);
     });

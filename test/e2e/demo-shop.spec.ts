@@ -37,7 +37,8 @@ test('a new visitor browses three racing games, returns home, and both slots sho
   expect(first).toEqual({ hero: 'welcome-sale', sidebar: 'free-shipping' }); // no history: the catalog's priors
 
   for (const name of ['Turbo Circuit', 'Dust Rally', 'Street Apex']) {
-    await page.getByRole('link', { name: new RegExp(name) }).first().click();
+    // A product card's link (a creative may name the same game).
+    await page.locator('a[data-precis-item]', { hasText: name }).first().click();
     await expect(page.locator('h1')).toHaveText(name);
     await attach(page);
   }

@@ -30,7 +30,25 @@ async function recordFrames(page: Page): Promise<void> {
       if (frames.length < 400) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
+    // When the slot is hidden and revealed, to the millisecond (frames are sparse on a busy machine).
+    const changes: Array<{ t: number; hidden: boolean }> = [];
+    (window as unknown as { changes_: typeof changes }).changes_ = changes;
+    new MutationObserver(() => {
+      const slot = document.querySelector<HTMLElement>('[data-precis-slot="hero"]');
+      const hidden = slot?.style.visibility === 'hidden';
+      if (slot && changes.at(-1)?.hidden !== hidden) changes.push({ t: performance.now() - start, hidden });
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['style'] });
   });
+}
+
+/** How long the hero slot was hidden, from the first hiding to the reveal (ms). */
+async function hiddenFor(page: Page): Promise<number> {
+  const changes = await page.evaluate(() => (window as unknown as { changes_: Array<{ t: number; hidden: boolean }> }).changes_);
+  const hiddenAt = changes.find((c) => c.hidden)?.t;
+  const shownAt = changes.find((c) => hiddenAt !== undefined && !c.hidden && c.t > hiddenAt)?.t;
+  expect(hiddenAt).toBeDefined();
+  expect(shownAt).toBeDefined();
+  return shownAt! - hiddenAt!;
 }
 
 const framesOf = (page: Page): Promise<Frame[]> => page.evaluate(() => (window as unknown as { frames_: Frame[] }).frames_);
@@ -78,7 +96,8 @@ test('on a first visit whose catalog takes 2 s, the slot shows its default by th
   const firstVisible = frames.find((frame) => frame.visible)!;
   // Hidden only at the start, and visible again with the default by the timeout (plus a frame or two).
   expect(hidden.every((frame) => frame.t < firstVisible.t)).toBe(true);
-  expect(firstVisible.t - (hidden[0]?.t ?? firstVisible.t)).toBeLessThan(300 + 150);
+  // The 300 ms timer, plus what a busy main thread may add to it.
+  expect(await hiddenFor(page)).toBeLessThan(300 + 200);
   expect(firstVisible.creative).toBeNull();
   expect(firstVisible.text).toContain('Pixel Market'); // the page's own default content
   // The decision that came later did not replace the default on this page: no flicker.
@@ -92,7 +111,10 @@ test('on a visit whose model takes 2 s, a visitor with history sees the default 
   await configure(page, {});
   await page.goto('/product/8595');
   await attach(page);
-  await page.evaluate(() => localStorage.clear()); // history, but no decision made ahead
+  // History, but no decision made ahead: cleared from a page without Precis, so that the
+  // product page's last decisions for the next page cannot land after the clear.
+  await page.goto('/test/browser/pages/empty.html');
+  await page.evaluate(() => localStorage.clear());
   await page.route('**/demo/models/games/**', async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await route.continue();
@@ -101,9 +123,8 @@ test('on a visit whose model takes 2 s, a visitor with history sees the default 
   await page.goto('/');
   await attach(page);
   const frames = (await framesOf(page)).filter((frame) => frame.creative !== undefined);
-  const firstVisible = frames.find((frame) => frame.visible)!;
-  const hiddenFrom = frames.find((frame) => !frame.visible)?.t ?? firstVisible.t;
-  expect(firstVisible.t - hiddenFrom).toBeLessThan(300 + 150);
+  expect(frames.find((frame) => frame.visible)?.creative).toBeNull(); // the default, when first seen
+  expect(await hiddenFor(page)).toBeLessThan(300 + 200);
   await expect.poll(() => page.evaluate(async () => (await api.status()).model?.backend ?? null), { timeout: 30_000 }).not.toBeNull();
   await expect.poll(async () => Object.keys(await cachedDecisions(page))).toContain('hero');
   expectNoUncaught(errors);

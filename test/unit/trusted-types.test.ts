@@ -41,6 +41,8 @@ describe('toTrustedScriptUrl', () => {
     expect(String(second)).toBe('https://shop.example/static/precis-ml.js?v=3');
     expect(created).toEqual([TRUSTED_TYPES_POLICY]);
     expect(TRUSTED_TYPES_POLICY).toBe('precis');
+    // A bundler's hashed copy of the chunk (Vite emits precis-ml-<hash>.js).
+    expect(String(toTrustedScriptUrl('/assets/precis-ml-B3kq_9x.js', scope))).toBe('https://shop.example/assets/precis-ml-B3kq_9x.js');
   });
 
   it.each([
@@ -50,6 +52,8 @@ describe('toTrustedScriptUrl', () => {
     '/dist/evil.js',
     '/dist/precis-ml.js.evil',
     '/dist/not-precis-ml.jsx',
+    '/dist/precis-ml-x.js/evil.js',
+    '/dist/precis-mlx.js',
     '/dist/xprecis-ml.js',
     'data:text/javascript,alert(1)//precis-ml.js',
     'blob:https://shop.example/precis-ml.js',

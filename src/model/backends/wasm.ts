@@ -34,9 +34,9 @@ addBackendPlugin({
     }
   },
   isAccelerated: async () => true,
-  register({ wasmBase }) {
+  register({ wasmPaths }) {
     if (!findBackendFactory('wasm')) {
-      setWasmPaths(wasmBase);
+      setWasmPaths(wasmPaths);
       setThreadsCount(1);
       registerBackend('wasm', async () => new BackendWasm((await init()).wasm), 2);
     }
