@@ -1,16 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import chromiumArgs from './test/chromium-args.json' with { type: 'json' };
 
 const port = Number(process.env.PRECIS_TEST_PORT ?? 4173);
 
-// Playwright cannot download browsers here: every test runs in Debian's Chromium.
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-];
+// Playwright cannot download browsers here: every test runs in Debian's Chromium, with
+// the flags in test/chromium-args.json (shared with the benchmark and the screenshot).
+export const CHROMIUM_ARGS: string[] = chromiumArgs;
 
 export default defineConfig({
   testDir: 'test',

@@ -233,6 +233,8 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   let arm: Arm = first.arm;
   let reportedUntil = first.reportedUntil;
   let ahead: Record<string, CachedDecision> = {};
+  // Counts `forget()`s, so work started for the old visitor is not saved for the new one.
+  let generation = 0;
   let lastDecisionMs: number | null = null;
 
   const flushSoon = (): void => {
@@ -321,6 +323,13 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   }
 
   async function setUp(): Promise<void> {
+    // The catalog is fetched while the store opens: a first visit's slots wait for both.
+    const catalogLoaded = options.catalog === undefined
+      ? undefined
+      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts).then(
+        (loaded) => void (catalog = loaded),
+        (cause: unknown) => report(toPrecisError(cause, 'invalid-catalog')),
+      );
     const opened = await openVisitorStore({
       maxEvents: options.maxEvents,
       retentionMs: options.retentionMs,
@@ -337,13 +346,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     for (const event of early.splice(0)) store.add(event);
     await recoverStash(opened);
     flushSoon();
-    if (options.catalog !== undefined) {
-      try {
-        catalog = await loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts);
-      } catch (cause) {
-        report(toPrecisError(cause, 'invalid-catalog'));
-      }
-    }
+    await catalogLoaded;
   }
 
   /** Adds back what the last page could not commit before it went (and is not already stored). */
@@ -483,14 +486,18 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   async function decideAhead(): Promise<void> {
     await setup;
     if (!store || destroyed) return;
+    const visitor = generation;
     const names = [...new Set(catalog.creatives.flatMap((creative) => creative.slots))];
-    ahead = {};
+    const next: Record<string, CachedDecision> = {};
     if (personalizing()) {
       const results = await decideFor(names, new Set());
       for (const { decision, explanation } of results) {
-        if (decision.creative) ahead[decision.slot] = { creative: decision.creative, explanation };
+        if (decision.creative) next[decision.slot] = { creative: decision.creative, explanation };
       }
     }
+    // Forgotten meanwhile: these decisions came from the old visitor's events.
+    if (visitor !== generation) return;
+    ahead = next;
     saveState();
   }
   const safeDecideAhead = guardAsync(decideAhead, undefined, report, 'store-write');
@@ -521,6 +528,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
 
   /** After `forget()` (here or in another tab): a new anonymous visitor. */
   async function startAfresh(): Promise<void> {
+    generation += 1;
     visitorId = newVisitorId();
     arm = assignArm(visitorId, options.holdout);
     reportedUntil = 0;
@@ -599,6 +607,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
 
   async function forget(): Promise<void> {
     await setup;
+    generation += 1; // decisions already under way are for the old visitor: never saved
     early.length = 0;
     await store?.forget();
     await startAfresh();

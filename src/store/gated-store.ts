@@ -113,11 +113,15 @@ export async function openVisitorStore(
       exposures.invalidate();
     }
     if (event.data?.type !== 'forget') return;
-    // Another tab is deleting the database: forget at once, let go, and start afresh.
+    // Another tab deleted the database: forget at once (also what this tab may have put in
+    // localStorage while the delete ran), let go, and start afresh.
     const old = [inner, exposures];
     inner = createMemoryStore(options);
     exposures = createMemoryStore<Exposure>(exposureOptions);
-    void enqueue(async () => void (await Promise.all(old.map((log) => log.purge())))).then(useStorage).then(onForgottenElsewhere);
+    removeLocalState(options.dbName);
+    removeLocalState(stashKey);
+    onForgottenElsewhere();
+    void enqueue(async () => void (await Promise.all(old.map((log) => log.purge())))).then(useStorage);
   });
 
   const offConsent = consent.on('change', (state) => {

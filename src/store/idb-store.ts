@@ -10,9 +10,12 @@ export interface IdbEventStore<T extends LogRecord[LogName] = LogRecord[LogName]
   detach(): void;
 }
 
+/** Records written per task; more wait for the next task. */
+const MAX_BATCH = 500;
+
 /**
- * The event store over an open database. Buffered events are committed by `flush()` in one
- * readwrite transaction, then retention and the size bound are applied in another, so
+ * The event store over an open database. Buffered events are committed by `flush()` in
+ * readwrite transactions of up to MAX_BATCH records, then retention and the size bound are applied in another, so
  * several tabs writing at once each commit atomically and lose nothing.
  *
  * @example
@@ -63,15 +66,24 @@ export function createIdbStore<N extends LogName>(
   }
 
   /**
-   * Writes the buffer in one transaction that is created and committed in this very
-   * turn, so a flush called from `pagehide` reaches the disk before the page goes.
-   * Trimming follows in a transaction of its own.
+   * Writes the buffer in transactions created and committed in this very turn, so a
+   * flush called from `pagehide` reaches the disk before the page goes. A large buffer
+   * goes MAX_BATCH records per task, so a burst never blocks the main thread for long
+   * (what a departing page cannot write in time, the stash keeps). Trimming follows in a
+   * transaction of its own.
    */
   function flush(): Promise<void> {
     pending = bounds();
     if (!attached || pending.length === 0) return Promise.resolve();
-    const batch = pending;
-    pending = [];
+    const batch = pending.slice(0, MAX_BATCH);
+    pending = pending.slice(batch.length);
+    const rest = pending.length === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => setTimeout(() => void flush().then(resolve), 0));
+    return Promise.all([write(batch), rest]).then(() => {});
+  }
+
+  function write(batch: Entry[]): Promise<void> {
     let tx;
     try {
       tx = db.transaction(log as LogName, 'readwrite');

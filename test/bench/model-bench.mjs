@@ -1,121 +1,203 @@
-// `npm run bench`: the model runtime in real Chromium, per backend. Prints JSON.
-// Times are only comparable within one run (and GPU backends run on a software GPU
-// here): read the ratios, not the absolute numbers.
+// The model runtime per backend, through the script tag on a test page: model load cold
+// (empty Cache Storage) and warm (a reload: files from the cache), the first decision
+// made with the model, `decide()` latency, `recommend()` against a bare tfjs
+// `model.predict` of the same history, and main-thread long tasks.
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import { startDemoServer } from '../../demo/server.mjs';
+import { installProbe, log, longTaskSummary, ratio, round, summarize, waitModel } from './harness.mjs';
 
-const MODEL = process.env.PRECIS_BENCH_MODEL ?? '/demo/models/games/manifest.json';
-const BACKENDS = (process.env.PRECIS_BENCH_BACKENDS ?? 'webgpu,webgl,wasm,cpu').split(',');
-const RUNS = Number(process.env.PRECIS_BENCH_RUNS ?? 50);
-const HISTORY = ['22120', '11833', '20325', '15731', '7351'];
+export const BENCH_HISTORY = ['22120', '11833', '20325', '15731', '7351'];
 
-await build({
-  entryPoints: ['test/bench/bare-predict.ts'],
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  outfile: 'dist/bench/bare-predict.js',
-  // package.json's sideEffects describes dist/; here the layer module's registration must stay.
-  ignoreAnnotations: true,
-  logLevel: 'error',
-});
+/** Bundles the baseline (plain tfjs + the PrecisSasrec layer) for the page to import. */
+export async function buildBarePredict() {
+  await build({
+    entryPoints: ['test/bench/bare-predict.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outfile: 'dist/bench/bare-predict.js',
+    // package.json's sideEffects describes dist/; here the layer module's registration must stay.
+    ignoreAnnotations: true,
+    logLevel: 'error',
+  });
+}
 
-const { server, url } = await startDemoServer(0);
-const browser = await chromium.launch({
-  executablePath: process.env.PRECIS_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', '--enable-unsafe-webgpu'],
-});
-
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
-const round = (x) => Math.round(x * 100) / 100;
-
-/** Milliseconds from navigation start to the first decision made with the model. */
-const timeToFirstDecision = (page) =>
-  page.evaluate(() => new Promise((resolve) => {
-    window.precis = window.precis || [];
-    window.precis.push((api) => {
-      window.api = api;
-      api.ready.then(() => resolve(performance.now()));
-    });
-  }));
-
-async function benchBackend(backend) {
+/** A fresh context (so an empty Cache Storage and HTTP cache) whose pages load the script tag with `backend` forced. */
+async function openContext(browser, backend, model) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await page.addInitScript(installProbe);
   await page.addInitScript((config) => { window.precisConfig = config; }, {
-    autoCapture: false, model: MODEL, backend, hideTimeoutMs: 120_000,
-    catalog: { creatives: HISTORY.map((item) => ({ id: `pick-${item}`, slots: ['hero', 'side'], title: item, targets: { items: [item] } })) },
+    autoCapture: false, model, backend, holdout: 0, explore: false, hideTimeoutMs: 120_000,
+    catalog: { creatives: BENCH_HISTORY.map((item) => ({ id: `pick-${item}`, slots: ['hero', 'side'], title: item, targets: { items: [item] } })) },
   });
-  await page.goto(new URL('/test/browser/pages/slots.html', url).href);
-  const cold = await timeToFirstDecision(page);
-  await page.evaluate((history) => { for (const item of history) window.api.track({ type: 'view', item }); }, HISTORY);
+  // The visitor's history, tracked once (on the cold visit) through the command queue.
+  await page.addInitScript((history) => {
+    window.precis = window.precis || [];
+    window.precis.push((api) => {
+      if (localStorage.getItem('bench:seeded')) return;
+      for (const item of history) api.track({ type: 'view', item });
+      localStorage.setItem('bench:seeded', '1');
+    });
+  }, BENCH_HISTORY);
+  return { context, page };
+}
+
+/** The first decision after the `model` event: ms since navigation start when it resolved, and its latency. */
+const firstDecision = (page) => page.evaluate(async () => {
+  const start = performance.now();
+  await window.api.decide();
+  const end = performance.now();
+  return { end, ms: end - start };
+});
+
+/**
+ * A cold visit (nothing cached), then a reload of the same context (the model files in
+ * Cache Storage): the `model` event and the first decision after it, on each. The warm
+ * page stays open for the caller.
+ */
+async function coldThenWarm(page, pageUrl) {
+  await page.goto(pageUrl);
+  const cold = await waitModel(page);
+  if (!cold) {
+    const errors = await page.evaluate(() => window.__bench.errors);
+    throw new Error(`no model event: ${errors.join('; ') || 'timeout'}`);
+  }
+  const coldFirst = await firstDecision(page);
+  const coldTasks = await page.evaluate(() => window.__bench.longTasks);
+  // The history must be in IndexedDB before the reload.
+  await page.waitForFunction(async (n) => (await window.api.myData()).events.length >= n, BENCH_HISTORY.length, { timeout: 10_000, polling: 100 });
   await page.reload();
-  const warm = await timeToFirstDecision(page);
-
-  const measured = await page.evaluate(async ({ runs, model, backend: name }) => {
-    const api = window.api;
-    await api.recommend({ k: 1 }); // resolves once the model is ready (or failed)
-    const status = await api.status();
-    const longTasks = [];
-    const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
-    observer.observe({ type: 'longtask' });
-    const ours = [];
-    for (let i = 0; i < runs + 5; i += 1) {
-      const t = performance.now();
-      await api.recommend({ k: 10 });
-      if (i >= 5) ours.push(performance.now() - t);
-    }
-    const decisions = [];
-    for (let i = 0; i < runs; i += 1) {
-      const t = performance.now();
-      await api.decide();
-      decisions.push(performance.now() - t);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    observer.disconnect();
-
-    // The same history through plain tfjs on the main thread.
-    const bare = await import('/dist/bench/bare-predict.js');
-    const modelUrl = new URL(model, location.href);
-    const manifest = await (await fetch(modelUrl)).json();
-    const items = await (await fetch(new URL(manifest.items.url, modelUrl))).json();
-    const index = new Map(items.map((id, i) => [id, i]));
-    const input = new Int32Array(manifest.input.maxLength);
-    const known = ['22120', '11833', '20325', '15731', '7351'].filter((id) => index.has(id));
-    known.forEach((id, i) => { input[input.length - known.length + i] = index.get(id); });
-    const tfModel = await bare.loadBare(name, new URL(manifest.model.url, modelUrl).href, '/dist/');
-    const baseline = [];
-    for (let i = 0; i < runs + 5; i += 1) {
-      const t = performance.now();
-      await bare.predictOnce(tfModel, input);
-      if (i >= 5) baseline.push(performance.now() - t);
-    }
-    return { status, ours, decisions, baseline, longTasks };
-  }, { runs: RUNS, model: MODEL, backend });
-  await context.close();
-  const median = (v) => quantile(v, 0.5);
-  return {
-    backend: measured.status.model?.backend ?? null,
-    thread: measured.status.model?.thread ?? null,
-    timeToFirstDecisionMs: { cold: round(cold), warm: round(warm) },
-    recommendMs: { median: round(median(measured.ours)), p95: round(quantile(measured.ours, 0.95)) },
-    decideMs: { median: round(median(measured.decisions)), p95: round(quantile(measured.decisions, 0.95)) },
-    barePredictMs: { median: round(median(measured.baseline)), p95: round(quantile(measured.baseline, 0.95)) },
-    recommendToBarePredict: round(median(measured.ours) / median(measured.baseline)),
-    mainThreadLongTasksOver50ms: measured.longTasks.filter((d) => d > 50).length,
-  };
+  const warm = await waitModel(page);
+  if (!warm) throw new Error('no model event on the warm visit');
+  const warmFirst = await firstDecision(page);
+  return { cold, coldFirst, coldLongTasks: longTaskSummary(coldTasks, 0, coldFirst.end), warm, warmFirst };
 }
 
-const results = {};
-try {
-  for (const backend of BACKENDS) results[backend] = await benchBackend(backend);
-} finally {
-  await browser.close();
-  server.close();
+/** One backend: `loadRuns` cold/warm pairs (each in a fresh context); on the last warm page, the latencies. */
+async function benchBackend(browser, baseUrl, backend, { model, runs, decisions, bare, loadRuns }) {
+  const pageUrl = new URL('/test/browser/pages/slots.html', baseUrl).href;
+  const loads = [];
+  for (let i = 0; i < loadRuns - 1; i += 1) {
+    const { context, page } = await openContext(browser, backend, model);
+    try {
+      loads.push(await coldThenWarm(page, pageUrl));
+    } finally {
+      await context.close();
+    }
+  }
+  const { context, page } = await openContext(browser, backend, model);
+  try {
+    const last = await coldThenWarm(page, pageUrl);
+    loads.push(last);
+    const { warmFirst } = last;
+
+    const measured = await page.evaluate(async ({ decisions, runs, model, backend: name, history, bare }) => {
+      const api = window.api;
+      const decide = [];
+      for (let i = 0; i < decisions; i += 1) {
+        const t = performance.now();
+        await api.decide();
+        decide.push(performance.now() - t);
+      }
+      const decisionsEnd = performance.now();
+      await new Promise((r) => setTimeout(r, 100)); // let the observer deliver the last long task
+      const longTasks = window.__bench.longTasks;
+      const status = await api.status();
+      // The same history through plain tfjs on the main thread, loaded first so that the two
+      // can alternate: a drift in the machine's load then hits both alike.
+      let predictBare = null;
+      let bareError = null;
+      if (bare) {
+        try {
+          const mod = await import('/dist/bench/bare-predict.js');
+          const modelUrl = new URL(model, location.href);
+          const manifest = await (await fetch(modelUrl)).json();
+          const items = await (await fetch(new URL(manifest.items.url, modelUrl))).json();
+          const index = new Map(items.map((id, i) => [id, i]));
+          const input = new Int32Array(manifest.input.maxLength);
+          const known = history.filter((id) => index.has(id));
+          known.forEach((id, i) => { input[input.length - known.length + i] = index.get(id); });
+          const tfModel = await mod.loadBare(name, new URL(manifest.model.url, modelUrl).href, '/dist/');
+          predictBare = () => mod.predictOnce(tfModel, input);
+        } catch (error) {
+          bareError = String(error);
+        }
+      }
+      const recommend = [];
+      const baseline = [];
+      for (let i = 0; i < runs + 5; i += 1) {
+        let t = performance.now();
+        await api.recommend({ k: 10 });
+        if (i >= 5) recommend.push(performance.now() - t);
+        if (!predictBare) continue;
+        t = performance.now();
+        try {
+          await predictBare();
+        } catch (error) {
+          bareError = String(error);
+          predictBare = null;
+          continue;
+        }
+        if (i >= 5) baseline.push(performance.now() - t);
+      }
+      return { decide, decisionsEnd, longTasks, status, recommend, baseline, bareError, errors: window.__bench.errors };
+    }, { decisions, runs, model, backend, history: BENCH_HISTORY, bare });
+
+    const recommendMs = summarize(measured.recommend);
+    const barePredictMs = bare ? summarize(measured.baseline) : null;
+    const modelLoadMs = { cold: summarize(loads.map((l) => l.cold.at)), warm: summarize(loads.map((l) => l.warm.at)) };
+    return {
+      requested: backend,
+      backend: measured.status.model?.backend ?? null,
+      thread: measured.status.model?.thread ?? null,
+      loadRuns: loads.length,
+      modelLoadMs,
+      fromCache: { cold: loads.filter((l) => l.cold.fromCache).length, warm: loads.filter((l) => l.warm.fromCache).length },
+      modelLoadWarmToCold: ratio(modelLoadMs.warm.median, modelLoadMs.cold.median),
+      firstDecisionWithModelMs: { cold: summarize(loads.map((l) => l.coldFirst.end)), warm: summarize(loads.map((l) => l.warmFirst.end)) },
+      firstDecideMs: { cold: summarize(loads.map((l) => l.coldFirst.ms)), warm: summarize(loads.map((l) => l.warmFirst.ms)) },
+      decideMs: summarize(measured.decide),
+      recommendMs,
+      barePredictMs,
+      barePredictError: measured.bareError,
+      recommendToBarePredict: barePredictMs ? ratio(recommendMs.median, barePredictMs.median) : null,
+      longTasks: {
+        coldLoad: {
+          count: loads.reduce((n, l) => n + l.coldLongTasks.count, 0),
+          totalMs: round(loads.reduce((n, l) => n + l.coldLongTasks.totalMs, 0)),
+          maxMs: round(Math.max(...loads.map((l) => l.coldLongTasks.maxMs))),
+          pages: loads.length,
+        },
+        warmLoadAndDecisions: longTaskSummary(measured.longTasks, 0, measured.decisionsEnd),
+      },
+      numTensors: measured.status.model?.numTensors ?? null,
+      errors: measured.errors,
+    };
+  } finally {
+    await context.close();
+  }
 }
-console.log(JSON.stringify({ model: MODEL, runs: RUNS, chromium: browser.version(), results }, null, 2));
+
+/**
+ * Runs every backend in turn. `decisions` timed `decide()` calls (and the long tasks
+ * around them), `runs` timed `recommend()` and bare predicts.
+ */
+export async function benchModel(browser, baseUrl, { backends, model, runs, decisions, loadRuns, bare = true }) {
+  const results = {};
+  for (const backend of backends) {
+    log(`model: ${backend}`);
+    const started = Date.now();
+    try {
+      results[backend] = await benchBackend(browser, baseUrl, backend, { model, runs, decisions, bare, loadRuns });
+    } catch (error) {
+      results[backend] = { requested: backend, backend: null, error: String(error).split('\n')[0] };
+    }
+    results[backend].benchSeconds = round((Date.now() - started) / 1000, 1);
+  }
+  // Within-run comparisons: each backend's median decide() against WASM's.
+  const wasm = results.wasm?.decideMs?.median ?? null;
+  for (const result of Object.values(results)) {
+    if (result.decideMs) result.decideToWasm = ratio(result.decideMs.median, wasm);
+  }
+  return results;
+}

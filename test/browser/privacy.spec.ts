@@ -7,13 +7,18 @@ const PAGE = '/test/browser/pages/slots.html';
 async function installStubCmp(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const listeners: Array<(data: object, ok: boolean) => void> = [];
+    let last: object | undefined;
     const w = window as unknown as Record<string, unknown>;
+    // Like a real CMP, a listener added after the visitor answered gets that answer at once.
     w.__tcfapi = (command: string, _version: number, callback: (data: object, ok: boolean) => void) => {
-      if (command === 'addEventListener') listeners.push(callback);
+      if (command !== 'addEventListener') return;
+      listeners.push(callback);
+      if (last) callback({ ...last, eventStatus: 'tcloaded' }, true);
     };
     w.answerTcf = (purposes: number[]) => {
       const consents = Object.fromEntries(purposes.map((p) => [p, true]));
-      for (const l of listeners) l({ gdprApplies: true, eventStatus: 'useractioncomplete', purpose: { consents }, vendor: { consents: { 77: true } } }, true);
+      last = { gdprApplies: true, eventStatus: 'useractioncomplete', purpose: { consents }, vendor: { consents: { 77: true } } };
+      for (const l of listeners) l(last, true);
     };
   });
 }

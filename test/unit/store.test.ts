@@ -44,6 +44,22 @@ describe('IndexedDB event store', () => {
     expect(errors).toEqual([]);
   });
 
+  it('writes a burst 500 records per task: what is not yet written stays readable and stashable', async () => {
+    const store = await openEventStore(options({ maxEvents: 5000 }));
+    for (let i = 0; i < 1200; i += 1) store.add(view(`burst-${i}`, now + i));
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    const done = store.flush();
+    expect(transaction).toHaveBeenCalledTimes(1); // this task writes the first 500 only
+    expect(store.unsaved()).toHaveLength(1200); // in flight or waiting: nothing to lose
+    await done;
+    expect(transaction.mock.calls.filter(([, mode]) => mode === 'readwrite').length).toBeGreaterThanOrEqual(3);
+    expect(store.unsaved()).toEqual([]);
+    await store.close();
+    const again = await openEventStore(options({ maxEvents: 5000 }));
+    expect((await again.recent(5000)).map((e) => e.item)).toEqual(Array.from({ length: 1200 }, (_, i) => `burst-${i}`));
+    await again.close();
+  });
+
   it('evicts the oldest beyond maxEvents', async () => {
     const store = await openEventStore(options({ maxEvents: 5 }));
     for (let i = 0; i < 8; i += 1) store.add(view(`e${i}`, now - 100 + i));
