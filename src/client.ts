@@ -326,7 +326,8 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     // The catalog is fetched while the store opens: a first visit's slots wait for both.
     const catalogLoaded = options.catalog === undefined
       ? undefined
-      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts).then(
+      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts,
+        first.catalog?.url === options.catalog ? first.catalog.response : undefined).then(
         (loaded) => void (catalog = loaded),
         (cause: unknown) => report(toPrecisError(cause, 'invalid-catalog')),
       );

@@ -97,6 +97,9 @@ test('"Why this ad?" opens the reasons in the slot, and "Don\'t show this again"
     await page.goto(`/product/${id}`);
     await attach(page);
   }
+  // A visitor reads a page for a moment: the decisions for the next page are made by then.
+  await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('precis:precis') ?? '{}').decisions?.hero?.explanation.events.length ?? 0))
+    .toBeGreaterThan(0);
   await page.goto('/');
   await attach(page);
   const hero = page.locator('[data-precis-slot="hero"]');
