@@ -93,6 +93,6 @@ export function describe(explanation: Explanation): string[] {
   if (explanation.probability < 1) {
     lines.push(`Picked with probability ${Math.round(explanation.probability * 100)}% (we try other ads now and then).`);
   }
-  lines.push('All of this was worked out in your browser; none of it left this device.');
+  lines.push('Worked out in your browser: your activity never left this device.');
   return lines;
 }
