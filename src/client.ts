@@ -268,6 +268,10 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
       (info) => {
         if (destroyed) return;
         modelInfo = { info, index: buildItemIndex(info.items) };
+        if (options.backend !== 'auto' && info.backend !== options.backend) {
+          // The site asked for a backend this device or page cannot run: say so, and carry on.
+          report(new PrecisError('model-backend', { requested: options.backend, backend: info.backend, reason: `${options.backend} is not available here` }));
+        }
         const { backend, name, version, fromCache } = info;
         emitter.emit('model', { backend, name, version, fromCache, thread: client.thread() });
         scheduleAhead(); // the next page gets the model's decisions

@@ -195,17 +195,20 @@ test('on the main thread of a strict-CSP page the CPU backend still runs', async
   expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend: 'cpu', thread: 'main' });
 });
 
-test('WASM needs wasm-unsafe-eval in the page’s CSP; without it the model falls back to another backend', async ({ page }) => {
+test('WASM needs wasm-unsafe-eval in the page’s CSP; without it the model falls back to another backend, and says so', async ({ page }) => {
+  await collectErrorCodes(page);
   await page.goto(`/test/strict-csp?backend=wasm&worker=false&model=${encodeURIComponent(MANIFEST)}`);
   await attach(page);
   await modelSettled(page);
   const without = (await page.evaluate(() => api.status())).model;
   expect(without?.backend).toBeTruthy();
   expect(without?.backend).not.toBe('wasm');
+  expect(await errorCodes(page)).toEqual(['model-backend']);
   await page.goto(`/test/strict-csp?backend=wasm&worker=false&wasm&model=${encodeURIComponent(MANIFEST)}`);
   await attach(page);
   await modelSettled(page);
   expect((await page.evaluate(() => api.status())).model?.backend).toBe('wasm');
+  expect(await errorCodes(page)).toEqual([]);
 });
 
 for (const backend of ['webgl', 'webgpu'] as const) {
