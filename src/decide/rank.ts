@@ -1,4 +1,4 @@
-import { DEFAULT_PRIOR_CTR, meanOf, posterior, sampleBeta, type Random } from './bandit';
+import { DEFAULT_PRIOR_CTR, meanOf, posterior, sampleBeta, type BetaPosterior, type Random } from './bandit';
 import type { Creative, FrequencyCaps } from './catalog';
 import type { Arm } from './holdout';
 import type { ModelView } from './model-view';
@@ -181,8 +181,9 @@ function capOutcome(rule: RuleName, seen: number, cap: number | undefined, when:
 
 interface Candidate {
   creative: Creative;
-  relevance: number;
   contributions: Contribution[];
+  /** This device's posterior over its CTR, from the catalog's prior. */
+  belief: BetaPosterior;
   ctr: number;
   rules: RuleOutcome[];
   /** Before the CTR: weight × value × relevance. */
@@ -220,20 +221,12 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
       ? relevanceOf(creative, input.profile, input.segments, input.model)
       : { relevance: 1, contributions: [] };
     const prior = creative.priorCtr ?? DEFAULT_PRIOR_CTR;
-    const ctr = personal
-      ? meanOf(posterior(prior, input.policy.priorStrength, input.stats.get(creative.id) ?? NO_STATS))
-      : prior;
-    candidates.push({ creative, relevance, contributions, ctr, rules, base: creative.weight * (creative.value ?? 1) * relevance });
+    const belief = posterior(prior, input.policy.priorStrength, input.stats.get(creative.id) ?? NO_STATS);
+    const ctr = personal ? meanOf(belief) : prior;
+    candidates.push({ creative, contributions, belief, ctr, rules, base: creative.weight * (creative.value ?? 1) * relevance });
   }
-  const draw = (): Map<string, number> => {
-    const ctrs = new Map<string, number>();
-    for (const candidate of candidates) {
-      const seen = input.stats.get(candidate.creative.id) ?? NO_STATS;
-      const prior = candidate.creative.priorCtr ?? DEFAULT_PRIOR_CTR;
-      ctrs.set(candidate.creative.id, sampleBeta(posterior(prior, input.policy.priorStrength, seen), input.random));
-    }
-    return ctrs;
-  };
+  const draw = (): Map<string, number> =>
+    new Map(candidates.map((candidate) => [candidate.creative.id, sampleBeta(candidate.belief, input.random)]));
   const random = personal && input.policy.explore;
   const ctrs = random ? draw() : new Map(candidates.map((c) => [c.creative.id, c.ctr]));
   const chosen = assign(slots, candidates, ctrs, input);
