@@ -376,7 +376,12 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   }
 
   /** What the visitor's events say about them right now. */
-  async function readVisitor(): Promise<{ events: PrecisEvent[]; now: number; input: Omit<DecisionInput, 'model' | 'taken'> }> {
+  async function readVisitor(): Promise<{
+    events: PrecisEvent[];
+    now: number;
+    visitor: VisitorSegments;
+    input: Omit<DecisionInput, 'model' | 'taken'>;
+  }> {
     const events = personalizing() && store ? await store.recent(options.historySize) : [];
     const exposures = store ? await store.exposures(MAX_EXPOSURES) : [];
     const now = options.clock();
@@ -394,7 +399,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
       policy: { explore: options.explore, priorStrength: options.priorStrength, caps: options.caps, maxPerCategory: options.maxPerCategory },
       random: Math.random,
     };
-    return { events, now, input };
+    return { events, now, visitor, input };
   }
 
   /** Decides a creative for each named slot (page order), with an explanation for each. */
@@ -415,7 +420,6 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
 
   // --- Slots: cached decisions before the first paint, hiding only while deciding.
   const viewability: ViewabilityWatcher | undefined = win && typeof IntersectionObserver === 'function' ? watchViewability(win) : undefined;
-  const deciding = new Set<HTMLElement>();
   const slots: SlotController | undefined = win && first.slots
     ? createSlotController(win, first.slots, {
       linkHosts: options.linkHosts,
@@ -448,34 +452,30 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     scheduleAhead();
   }
 
-  /**
-   * Decides slots that wait for a decision (hidden ones; with `approaching`, also those
-   * coming near the viewport) and shows the results.
-   */
-  // One decision at a time, so each sees the creatives the one before put on the page.
+  // One decision at a time, so each sees the creatives the one before put on the page
+  // (and no slot is decided twice: the second finds it decided).
   let decisionQueue: Promise<void> = Promise.resolve();
   const decideSlotsInTurn = (candidates: readonly HTMLElement[], approaching = false): Promise<void> => {
     decisionQueue = decisionQueue.then(() => decideSlotsNow(candidates, approaching));
     return decisionQueue;
   };
+  /**
+   * Decides slots that wait for a decision (hidden ones; with `approaching`, also those
+   * coming near the viewport) and shows the results.
+   */
   async function decideSlotsNow(candidates: readonly HTMLElement[], approaching: boolean): Promise<void> {
     await setup;
     const waits = (slot: HTMLElement): boolean => {
       const state = slots?.stateOf(slot);
       return state === 'hidden' || (approaching && state === 'far');
     };
-    const todo = candidates.filter((slot) => slot.isConnected && !deciding.has(slot) && waits(slot));
+    const todo = candidates.filter((slot) => slot.isConnected && waits(slot));
     if (!slots || todo.length === 0) return;
-    todo.forEach((slot) => deciding.add(slot));
-    try {
-      const onPage = new Set([...slots.shown().values()].map((shown) => shown.creative.id));
-      const results = await decideFor(todo.map(slotName), onPage);
-      if (destroyed) return;
-      results.forEach((result, index) => slots.show(todo[index]!, toShown(result)));
-      emitter.emit('render', results.map((result) => result.decision));
-    } finally {
-      todo.forEach((slot) => deciding.delete(slot));
-    }
+    const onPage = new Set([...slots.shown().values()].map((shown) => shown.creative.id));
+    const results = await decideFor(todo.map(slotName), onPage);
+    if (destroyed) return;
+    results.forEach((result, index) => slots.show(todo[index]!, toShown(result)));
+    emitter.emit('render', results.map((result) => result.decision));
   }
   const safeDecideSlots = guardAsync(decideSlotsInTurn, undefined, report, 'render');
 
@@ -517,8 +517,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     if (!reporter || !store || destroyed || !consent.allows('send')) return;
     const since = reportedUntil;
     const now = options.clock();
-    const windows = { clickMs: options.clickWindowMs, viewMs: options.viewWindowMs };
-    const metrics = computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), windows, since);
+    const metrics = computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), options.attribution, since);
     if (!hasCounts(metrics)) return;
     const payload = buildReport(metrics, catalog.creatives.map((c) => c.id), arm, options.reportEpsilon);
     reportedUntil = now;
@@ -586,17 +585,16 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   async function metrics(): Promise<Metrics> {
     await setup;
     if (!store) return computeMetrics([], []);
-    const windows = { clickMs: options.clickWindowMs, viewMs: options.viewWindowMs };
-    return computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), windows);
+    return computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), options.attribution);
   }
 
   async function profile(): Promise<VisitorProfile> {
     await setup;
-    const { events, now, input } = await readVisitor();
+    const { visitor, input } = await readVisitor();
     const largestFirst = (map: Map<string, number>): Array<{ id: string; affinity: number }> =>
       [...map].map(([id, affinity]) => ({ id, affinity })).sort((a, b) => b.affinity - a.affinity);
     return {
-      ...describeVisitor(events, input.profile, now),
+      ...visitor,
       arm: input.arm,
       categories: largestFirst(input.profile.categories),
       items: largestFirst(input.profile.items).slice(0, 20),

@@ -4,6 +4,7 @@ import type { TcfOptions } from './consent/consent';
 import type { FrequencyCaps } from './decide/catalog';
 import { DEFAULT_PRIOR_STRENGTH } from './decide/bandit';
 import { DEFAULT_HOLDOUT } from './decide/holdout';
+import type { AttributionWindows } from './measure/metrics';
 import type { BackendChoice } from './model/engine';
 
 /**
@@ -99,8 +100,7 @@ export interface ResolvedOptions {
   priorStrength: number;
   caps: FrequencyCaps;
   maxPerCategory: number;
-  clickWindowMs: number;
-  viewWindowMs: number;
+  attribution: AttributionWindows;
   report: string | undefined;
   reportEpsilon: number | undefined;
   whyLink: boolean;
@@ -175,8 +175,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     priorStrength: numbers.priorStrength,
     caps: readCaps(raw.caps, report),
     maxPerCategory: Math.floor(numbers.maxPerCategory),
-    clickWindowMs: numbers.clickWindowDays * DAY_MS,
-    viewWindowMs: numbers.viewWindowDays * DAY_MS,
+    attribution: { clickMs: numbers.clickWindowDays * DAY_MS, viewMs: numbers.viewWindowDays * DAY_MS },
     report: reportUrl,
     reportEpsilon: numbers.reportEpsilon > 0 ? numbers.reportEpsilon : undefined,
     whyLink: raw.whyLink === true,
