@@ -105,7 +105,9 @@ test('with Google Publisher Tag on the page, segments and propensity become key-
   });
   await page.reload();
   await attach(page);
-  // GPT's queue: Precis pushed a function; GPT runs it once loaded (here, the test).
+  // GPT's queue: Precis pushes a function (once it has read the visitor's profile, just
+  // after ready); GPT runs it once loaded (here, the test).
+  await expect.poll(() => page.evaluate(() => (window as unknown as { googletag: { cmd: unknown[] } }).googletag.cmd.length)).toBe(1);
   const calls = await page.evaluate(() => {
     const tag = (window as unknown as { googletag: { cmd: Array<() => void> } }).googletag;
     tag.cmd.forEach((fn) => fn());
