@@ -11,7 +11,10 @@ test('events persist in IndexedDB across a reload', async ({ page }) => {
   await page.evaluate(() => {
     for (const item of ['r1', 'r2', 'r3']) api.track({ type: 'view', item, category: 'racing' });
   });
-  await page.reload(); // pagehide flushes the buffered events
+  // The decisions for the next page are made from them a moment later (as a visitor reads).
+  await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('precis:precis') ?? '{}').decisions?.hero?.creative.id))
+    .toBe('racing-pick');
+  await page.reload(); // pagehide flushes anything still buffered
   await attach(page);
   const events = await storedEvents(page);
   expect(events.map((e) => [e.type, e.item, e.category])).toEqual([
