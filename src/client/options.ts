@@ -1,11 +1,9 @@
-import { DAY_MS, systemClock, type Clock } from './core/clock';
-import { PrecisError } from './core/errors';
-import type { TcfOptions } from './consent/consent';
-import type { FrequencyCaps } from './decide/catalog';
-import { DEFAULT_PRIOR_STRENGTH } from './decide/bandit';
-import { DEFAULT_HOLDOUT } from './decide/holdout';
-import type { AttributionWindows } from './measure/metrics';
-import type { BackendChoice } from './model/engine';
+import { DAY_MS, systemClock, type Clock } from '../core/clock';
+import { PrecisError } from '../core/errors';
+import type { TcfOptions } from '../consent/consent';
+import type { FrequencyCaps } from '../decide/catalog';
+import type { BackendChoice } from '../model/engine';
+import { DEFAULTS } from './defaults';
 
 /**
  * Everything `createPersonalizer` accepts. All optional.
@@ -78,37 +76,8 @@ export interface PersonalizerOptions {
   clock?: Clock;
 }
 
-/** Options with every default filled in, as the client uses them. */
-export interface ResolvedOptions {
-  catalog: string | object | undefined;
-  autoCapture: boolean;
-  maxEvents: number;
-  retentionMs: number;
-  halfLifeMs: number;
-  historySize: number;
-  storeTimeoutMs: number;
-  catalogTimeoutMs: number;
-  dbName: string;
-  model: string | undefined;
-  backend: BackendChoice;
-  worker: boolean;
-  modelTimeoutMs: number;
-  modelMaxAgeMs: number;
-  hideTimeoutMs: number;
-  holdout: number;
-  explore: boolean;
-  priorStrength: number;
-  caps: FrequencyCaps;
-  maxPerCategory: number;
-  attribution: AttributionWindows;
-  report: string | undefined;
-  reportEpsilon: number | undefined;
-  whyLink: boolean;
-  defaultConsent: 'allow' | 'deny';
-  tcf: TcfOptions;
-  linkHosts: string[] | undefined;
-  clock: Clock;
-}
+/** Options with every default filled in, as the client uses them (derived from `resolveOptions`). */
+export type ResolvedOptions = ReturnType<typeof resolveOptions>;
 
 const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -118,6 +87,7 @@ export const NUMBER_OPTIONS = [
   'modelTimeoutMs', 'modelMaxAgeMs', 'hideTimeoutMs', 'priorStrength', 'maxPerCategory', 'clickWindowDays',
   'viewWindowDays', 'reportEpsilon',
 ] as const;
+type NumberOption = (typeof NUMBER_OPTIONS)[number];
 
 /**
  * Fills in defaults. A bad value is reported (`invalid-options`) and its default used,
@@ -126,15 +96,11 @@ export const NUMBER_OPTIONS = [
  * @example
  * resolveOptions({ maxEvents: -1 }, report).maxEvents; // 1000, and `report` was called
  */
-export function resolveOptions(input: unknown, report: (error: PrecisError) => void): ResolvedOptions {
+export function resolveOptions(input: unknown, report: (error: PrecisError) => void) {
   const raw: PersonalizerOptions =
     typeof input === 'object' && input !== null ? (input as PersonalizerOptions) : {};
   if (input !== undefined && raw !== input) report(new PrecisError('invalid-options', { reason: 'options must be an object' }));
-  const numbers: Record<(typeof NUMBER_OPTIONS)[number], number> = {
-    maxEvents: 1000, retentionDays: 30, halfLifeDays: 7, historySize: 200, storeTimeoutMs: 2000, catalogTimeoutMs: 5000,
-    modelTimeoutMs: 15_000, modelMaxAgeMs: 3_600_000, hideTimeoutMs: 300, priorStrength: DEFAULT_PRIOR_STRENGTH, maxPerCategory: 1,
-    clickWindowDays: 7, viewWindowDays: 1, reportEpsilon: 0,
-  };
+  const numbers = Object.fromEntries(NUMBER_OPTIONS.map((key) => [key, DEFAULTS[key]])) as Record<NumberOption, number>;
   for (const key of NUMBER_OPTIONS) {
     const value = raw[key];
     if (value === undefined) continue;
@@ -151,15 +117,15 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     report(new PrecisError('invalid-options', { reason: 'model must be a manifest URL', option: 'model' }));
     model = undefined;
   }
-  let backend = raw.backend ?? 'auto';
+  let backend: BackendChoice = raw.backend ?? DEFAULTS.backend;
   if (!BACKENDS.includes(backend)) {
     report(new PrecisError('invalid-options', { reason: `backend must be one of ${BACKENDS.join(', ')}`, option: 'backend' }));
-    backend = 'auto';
+    backend = DEFAULTS.backend;
   }
-  let holdout = raw.holdout ?? DEFAULT_HOLDOUT;
+  let holdout = raw.holdout ?? DEFAULTS.holdout;
   if (typeof holdout !== 'number' || !(holdout >= 0 && holdout <= 0.5)) {
     report(new PrecisError('invalid-options', { reason: 'holdout must be a share from 0 to 0.5', option: 'holdout' }));
-    holdout = DEFAULT_HOLDOUT;
+    holdout = DEFAULTS.holdout;
   }
   let reportUrl = raw.report;
   if (reportUrl !== undefined && (typeof reportUrl !== 'string' || reportUrl === '')) {
@@ -171,32 +137,34 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     model,
     hideTimeoutMs: numbers.hideTimeoutMs,
     holdout,
-    explore: raw.explore !== false,
+    explore: flag(raw.explore, DEFAULTS.explore),
     priorStrength: numbers.priorStrength,
     caps: readCaps(raw.caps, report),
     maxPerCategory: Math.floor(numbers.maxPerCategory),
     attribution: { clickMs: numbers.clickWindowDays * DAY_MS, viewMs: numbers.viewWindowDays * DAY_MS },
     report: reportUrl,
     reportEpsilon: numbers.reportEpsilon > 0 ? numbers.reportEpsilon : undefined,
-    whyLink: raw.whyLink === true,
+    whyLink: flag(raw.whyLink, DEFAULTS.whyLink),
     backend,
-    worker: raw.worker !== false,
-    defaultConsent: raw.defaultConsent === 'deny' ? 'deny' : 'allow',
+    worker: flag(raw.worker, DEFAULTS.worker),
+    defaultConsent: raw.defaultConsent === 'deny' || raw.defaultConsent === 'allow' ? raw.defaultConsent : DEFAULTS.defaultConsent,
     tcf: typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {},
     linkHosts: readHostList(raw.linkHosts, report),
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
-    autoCapture: raw.autoCapture !== false,
+    autoCapture: flag(raw.autoCapture, DEFAULTS.autoCapture),
     maxEvents: Math.floor(numbers.maxEvents),
     retentionMs: numbers.retentionDays * DAY_MS,
     halfLifeMs: numbers.halfLifeDays * DAY_MS,
     historySize: Math.floor(numbers.historySize),
     storeTimeoutMs: numbers.storeTimeoutMs,
     catalogTimeoutMs: numbers.catalogTimeoutMs,
-    dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : 'precis',
-    clock: typeof raw.clock === 'function' ? raw.clock : systemClock,
+    dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : DEFAULTS.dbName,
+    clock: typeof raw.clock === 'function' ? raw.clock : systemClock as Clock,
   };
 }
+
+const flag = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
 
 function readCaps(value: unknown, report: (error: PrecisError) => void): FrequencyCaps {
   if (value === undefined) return {};
