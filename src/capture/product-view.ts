@@ -107,7 +107,7 @@ function mainProduct(graph: SchemaGraph, page: PageContext): SchemaNode[] | unde
   return onThisPage.length === 1 ? onThisPage[0] : undefined;
 }
 
-/** 2 when the node is what this page's URL selects (its sku or its URL's query), 1 for the same path, else 0. */
+/** 2 when the node is what this page's URL selects (its sku, or its URL's query), 1 when its URL is this page's, else 0. */
 function shownScore(graph: SchemaGraph, node: SchemaNode, page: URL): number {
   const sku = readId(valuesOf(node, 'sku')[0]);
   if (sku !== undefined && [...page.searchParams.values()].includes(sku)) return 2;
@@ -117,10 +117,11 @@ function shownScore(graph: SchemaGraph, node: SchemaNode, page: URL): number {
     const text = readText(value);
     if (text === undefined) continue;
     try {
+      // Its query (?variant=2, ?color=red) names what the page shows, on any path (Shopify's /collections/…/products/…);
+      // without a query, a variant URL selects only when it is this very page.
       const url = new URL(text, page);
-      if (url.pathname.replace(/\/+$/, '') !== page.pathname.replace(/\/+$/, '')) continue;
-      const selects = [...url.searchParams].every(([key, val]) => page.searchParams.get(key) === val);
-      if (selects) score = Math.max(score, url.search === '' ? 1 : 2);
+      if (url.search !== '' && [...url.searchParams].every(([key, val]) => page.searchParams.get(key) === val)) return 2;
+      if (url.search === '' && url.pathname.replace(/\/+$/, '') === page.pathname.replace(/\/+$/, '')) score = 1;
     } catch {
       // not a URL: says nothing about this page
     }

@@ -110,6 +110,8 @@ describe('the id chain', () => {
     const at = (query: string) => view(dawn, { url: `https://pixel-parts.example/products/turbo-kart-racer${query}` });
     expect(at('')).toEqual({ type: 'view', item: '8100000000001', price: 39, category: 'Racing' });
     expect(at('?variant=40100000000002')).toEqual({ type: 'view', item: '8100000000001', price: 59, category: 'Racing' });
+    const inCollection = { url: 'https://pixel-parts.example/collections/racing/products/turbo-kart-racer?variant=40100000000002' };
+    expect(view(dawn, inCollection)?.price).toBe(59);
     const offers = {
       '@type': 'Product', name: 'Kart',
       offers: [{ sku: 'K-STD', price: 39, url: '/products/kart?variant=1' }, { sku: 'K-DLX', price: 59, url: '/products/kart?variant=2' }],
