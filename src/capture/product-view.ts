@@ -107,30 +107,51 @@ function mainProduct(graph: SchemaGraph, page: PageContext): SchemaNode[] | unde
   return onThisPage.length === 1 ? onThisPage[0] : undefined;
 }
 
+/** The page's URL as variant matching needs it: its path and its query's values, parsed once. */
+interface PageLocation {
+  url: URL;
+  path: string;
+  query: Map<string, string>;
+  values: Set<string>;
+}
+
+function decodePart(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** A URL's query pairs, read from the text without building a URL (thousands of variants are matched). */
+function queryPairs(text: string): Array<[string, string]> {
+  const query = text.split('#')[0]!.split('?')[1] ?? '';
+  return query.split('&').filter((pair) => pair !== '').map((pair) => {
+    const [key = '', value = ''] = pair.split('=');
+    return [decodePart(key), decodePart(value)];
+  });
+}
+
 /** 2 when the node is what this page's URL selects (its sku, or its URL's query), 1 when its URL is this page's, else 0. */
-function shownScore(graph: SchemaGraph, node: SchemaNode, page: URL): number {
+function shownScore(graph: SchemaGraph, node: SchemaNode, page: PageLocation): number {
   const sku = readId(valuesOf(node, 'sku')[0]);
-  if (sku !== undefined && [...page.searchParams.values()].includes(sku)) return 2;
+  if (sku !== undefined && page.values.has(sku)) return 2;
   const urls = [node['@id'], ...valuesOf(node, 'url'), ...list(graph, node, 'offers').flatMap((offer) => valuesOf(offer, 'url'))];
   let score = 0;
   for (const value of urls) {
     const text = readText(value);
     if (text === undefined) continue;
-    try {
-      // Its query (?variant=2, ?color=red) names what the page shows, on any path (Shopify's /collections/…/products/…);
-      // without a query, a variant URL selects only when it is this very page.
-      const url = new URL(text, page);
-      if (url.search !== '' && [...url.searchParams].every(([key, val]) => page.searchParams.get(key) === val)) return 2;
-      if (url.search === '' && url.pathname.replace(/\/+$/, '') === page.pathname.replace(/\/+$/, '')) score = 1;
-    } catch {
-      // not a URL: says nothing about this page
-    }
+    // Its query (?variant=2, ?color=red) names what the page shows, on any path (Shopify's /collections/…/products/…);
+    // without a query, a variant URL selects only when it is this very page.
+    const pairs = queryPairs(text);
+    if (pairs.length > 0 && pairs.every(([key, val]) => page.query.get(key) === val)) return 2;
+    if (pairs.length === 0 && score === 0 && readUrlId(text, page.url.href) === page.path) score = 1;
   }
   return score;
 }
 
 /** The node the page shows: the best match for its URL, else undefined. */
-function pickShown(graph: SchemaGraph, nodes: SchemaNode[], page: URL): SchemaNode | undefined {
+function pickShown(graph: SchemaGraph, nodes: SchemaNode[], page: PageLocation): SchemaNode | undefined {
   let best: SchemaNode | undefined;
   let bestScore = 0;
   for (const node of nodes) {
@@ -168,7 +189,9 @@ function offerPrice(graph: SchemaGraph, offer: SchemaNode): number | undefined {
 export function productViewFromGraph(graph: SchemaGraph, page: PageContext): TrackInput | undefined {
   const set = mainProduct(graph, page);
   if (!set) return undefined;
-  const pageUrl = new URL(page.url);
+  const url = new URL(page.url);
+  const query = new Map(url.searchParams);
+  const pageUrl: PageLocation = { url, path: readUrlId(url.href, url.href) ?? '', query, values: new Set(query.values()) };
   const group = set.find((product) => hasType(product, GROUP_TYPES));
   const product: SchemaNode = group ?? Object.assign({}, ...[...set].reverse());
   const variants = group ? [...set.filter((p) => p !== group), ...list(graph, group, 'hasVariant')] : [];
