@@ -42,13 +42,16 @@ function first(node: SchemaNode | undefined, names: readonly string[], read: (va
   return undefined;
 }
 
-/** Everything that identifies a product, so two descriptions of one product are recognised as one. */
-function productKeys(node: SchemaNode, page: PageContext): string[] {
+/**
+ * Everything that identifies a product, so two descriptions of one product are recognised
+ * as one; with `links`, also the groups and variants it names (to join a group and its variants).
+ */
+function productKeys(node: SchemaNode, page: PageContext, links = false): string[] {
   const keys: string[] = [];
   for (const name of ['sku', 'productID', 'productGroupID', 'inProductGroupWithID', 'mpn', ...GTIN_KEYS]) {
     for (const value of valuesOf(node, name)) keys.push(`id:${readText(value)}`);
   }
-  const refs = [node, ...valuesOf(node, 'isVariantOf'), ...valuesOf(node, 'hasVariant').slice(0, MAX_LIST)];
+  const refs = links ? [node, ...valuesOf(node, 'isVariantOf'), ...valuesOf(node, 'hasVariant').slice(0, MAX_LIST)] : [node];
   for (const ref of refs) if (isNode(ref) && typeof ref['@id'] === 'string') keys.push(`ref:${ref['@id']}`);
   for (const url of valuesOf(node, 'url')) keys.push(`url:${readUrlId(url, page.url)}`);
   const name = readText(valuesOf(node, 'name')[0]);
@@ -75,7 +78,7 @@ function groupProducts(products: SchemaNode[], page: PageContext): SchemaNode[][
   const root = (index: number): number => (parent[index] === index ? index : (parent[index] = root(parent[index]!)));
   const owners = new Map<string, number>();
   products.forEach((product, index) => {
-    for (const key of productKeys(product, page)) {
+    for (const key of productKeys(product, page, true)) {
       const owner = owners.get(key);
       if (owner === undefined) owners.set(key, index);
       else parent[root(index)] = root(owner);
@@ -96,7 +99,7 @@ function mainProduct(graph: SchemaGraph, page: PageContext): SchemaNode[] | unde
   if (all.length > MAX_PRODUCTS) return undefined;
   const listed = listedKeys(graph, page);
   const products = all.filter((product) => !productKeys(product, page).some((key) => listed.has(key)));
-  if (products.length === 0) return undefined;
+  if (products.length <= 1) return products.length === 1 ? products : undefined;
   const sets = groupProducts(products, page);
   if (sets.length === 1) return sets[0];
   const here = new Set([page.url, page.canonical].map((url) => readUrlId(url, page.url)));
@@ -143,7 +146,10 @@ function shownScore(graph: SchemaGraph, node: SchemaNode, page: PageLocation): n
     if (text === undefined) continue;
     // Its query (?variant=2, ?color=red) names what the page shows, on any path (Shopify's /collections/…/products/…);
     // without a query, a variant URL selects only when it is this very page.
-    const pairs = queryPairs(text);
+    const hasQuery = text.includes('?');
+    // Every value of a selecting query is in the page's query: most variants fail this string test, unparsed.
+    if (hasQuery && ![...page.values].some((val) => text.includes(val))) continue;
+    const pairs = hasQuery ? queryPairs(text) : [];
     if (pairs.length > 0 && pairs.every(([key, val]) => page.query.get(key) === val)) return 2;
     if (pairs.length === 0 && score === 0 && readUrlId(text, page.url.href) === page.path) score = 1;
   }
