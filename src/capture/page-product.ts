@@ -2,9 +2,8 @@ import type { TrackInput } from './event';
 import { readJsonLd } from './json-ld';
 import { readMicrodata } from './microdata';
 import { readOpenGraph } from './open-graph';
-import type { PageContext } from './product-category';
 import { hasProduct, productViewFromGraph } from './product-view';
-import type { SchemaGraph } from './schema-node';
+import type { PageContext, SchemaGraph } from './schema-node';
 
 const JSON_LD = 'script[type="application/ld+json" i]';
 

@@ -1,24 +1,14 @@
-import { hasType, isNode, readId, readText, readUrlId, resolveNode, valuesOf, type SchemaGraph, type SchemaNode } from './schema-node';
-
-/** Where the structured data was read: the page's URL, and its canonical URL when it has one. */
-export interface PageContext {
-  url: string;
-  canonical?: string;
-}
+import {
+  hasType, isNode, readId, readText, readUrlId, resolveNode, valuesOf, type PageContext, type SchemaGraph, type SchemaNode,
+} from './schema-node';
 
 const BREADCRUMB_TYPES: ReadonlySet<string> = new Set(['BreadcrumbList']);
 const PATH_SEPARATOR = /\s*(?:>|\/|»|›)\s*/;
 const MAX_LISTS = 10;
 const MAX_CRUMBS = 50;
 
-/**
- * A category as text: a string, or an object's `name`; a path such as "Games > Racing"
- * or "Games/Racing" gives its most specific part, "Racing".
- *
- * @example
- * readCategory({ '@type': 'Thing', name: 'Games > Racing' }); // 'Racing'
- */
-export function readCategory(value: unknown): string | undefined {
+/** A category as text: a string, or an object's `name`; a path ("Games > Racing", "Games/Racing") gives its most specific part. */
+function readCategory(value: unknown): string | undefined {
   const text = readText(isNode(value) ? valuesOf(value, 'name')[0] : value);
   const parts = text?.split(PATH_SEPARATOR).filter((part) => part !== '');
   return readId(parts?.[parts.length - 1]);
@@ -49,13 +39,9 @@ function breadcrumbLists(graph: SchemaGraph): SchemaNode[] {
 /**
  * The category a page's `BreadcrumbList` gives the product: the last crumb before the
  * product itself (the crumb without a link, or linking to the product or this page, or
- * named like it), skipping the home page.
- *
- * @example
- * // Home › Games › Racing › Turbo Kart (this page)
- * breadcrumbCategory(graph, product, { url: 'https://shop.example/p/turbo-kart' }); // 'Racing'
+ * named like it), skipping the home page. Home › Games › Racing › Turbo Kart gives Racing.
  */
-export function breadcrumbCategory(graph: SchemaGraph, product: SchemaNode, page: PageContext): string | undefined {
+function breadcrumbCategory(graph: SchemaGraph, product: SchemaNode, page: PageContext): string | undefined {
   const here = new Set([product['@id'], ...valuesOf(product, 'url'), page.url, page.canonical].map((url) => readUrlId(url, page.url)));
   const name = readText(valuesOf(product, 'name')[0]);
   for (const list of breadcrumbLists(graph)) {
@@ -73,11 +59,11 @@ export function breadcrumbCategory(graph: SchemaGraph, product: SchemaNode, page
 }
 
 /**
- * The product's category: its own `category` (or its variant's, or its group's), else the
- * page's breadcrumbs.
+ * The product's category: the first `category` of the nodes (the shown variant, the
+ * product, its group), else the page's breadcrumbs. A path keeps its most specific part.
  *
  * @example
- * productCategory(graph, [variant, product], product, page); // 'Racing'
+ * productCategory(graph, [{ '@type': 'Product', category: { name: 'Games > Racing' } }], product, page); // 'Racing'
  */
 export function productCategory(graph: SchemaGraph, nodes: SchemaNode[], product: SchemaNode, page: PageContext): string | undefined {
   for (const node of nodes) {

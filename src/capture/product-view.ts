@@ -1,7 +1,7 @@
 import type { TrackInput } from './event';
-import { productCategory, type PageContext } from './product-category';
+import { productCategory } from './product-category';
 import {
-  hasType, isNode, readId, readPrice, readText, readUrlId, resolveNode, valuesOf, type SchemaGraph, type SchemaNode,
+  hasType, isNode, readId, readPrice, readText, readUrlId, resolveNode, valuesOf, type PageContext, type SchemaGraph, type SchemaNode,
 } from './schema-node';
 
 /** schema.org Product and its subtypes. */
@@ -65,7 +65,7 @@ function listedKeys(graph: SchemaGraph, page: PageContext): Set<string> {
   for (const listing of graph.items.filter((item) => hasType(item, LISTING_TYPES))) {
     for (const entry of list(graph, listing, 'itemListElement')) {
       const targets = [entry, ...list(graph, entry, 'item'), ...list(graph, entry, 'itemOffered')];
-      for (const url of valuesOf(entry, 'item')) keys.add(`url:${readUrlId(url, page.url)}`);
+      for (const url of valuesOf(entry, 'item')) if (typeof url === 'string') keys.add(`url:${readUrlId(url, page.url)}`);
       for (const target of targets) for (const key of productKeys(target, page)) keys.add(key);
     }
   }

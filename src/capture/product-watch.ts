@@ -4,7 +4,12 @@ import { readJsonLdTexts, readPageContext, readPageProductView } from './page-pr
 /** Mutations within this many ms are read as one change (a framework swaps a script out and in). */
 const SETTLE_MS = 50;
 
-/** The handle `watchProductViews` returns. */
+/**
+ * The handle `watchProductViews` returns.
+ *
+ * @example
+ * addEventListener('popstate', () => watch.recheck());
+ */
 export interface ProductWatch {
   /** Reads the page again soon (after a route change). */
   recheck(): void;

@@ -1,11 +1,30 @@
 import { looksPersonal } from './event';
 
-/** One structured-data item as a plain object: `@type`, `@id` and schema.org properties. */
+/**
+ * One structured-data item as a plain object: `@type`, `@id` and schema.org properties.
+ *
+ * @example
+ * const node: SchemaNode = { '@type': 'Product', sku: 'A1' };
+ */
 export type SchemaNode = Record<string, unknown>;
+
+/**
+ * Where the structured data was read: the page's URL, and its canonical URL when it has one.
+ *
+ * @example
+ * const page: PageContext = { url: location.href, canonical: 'https://shop.example/products/kart' };
+ */
+export interface PageContext {
+  url: string;
+  canonical?: string;
+}
 
 /**
  * What a page says in structured data: its top-level items, and every JSON-LD node that
  * has an `@id` (so `{"@id": "#offer"}` references can be followed).
+ *
+ * @example
+ * const graph: SchemaGraph = { items: [{ '@type': 'Product', offers: { '@id': '#o' } }], byId: new Map([['#o', offer]]) };
  */
 export interface SchemaGraph {
   items: SchemaNode[];

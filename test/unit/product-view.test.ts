@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readJsonLd } from '../../src/capture/json-ld';
-import type { PageContext } from '../../src/capture/product-category';
 import { hasProduct, productViewFromGraph } from '../../src/capture/product-view';
-import { readPrice } from '../../src/capture/schema-node';
+import { readPrice, type PageContext } from '../../src/capture/schema-node';
 
 const PAGE: PageContext = { url: 'https://shop.example/products/kart' };
 
