@@ -29,6 +29,7 @@ import { createSlotController, type ShownDecision, type SlotController } from '.
 import { findSlots, SLOT_ATTRIBUTE } from './render/slots';
 import { createConsent, readsSavedStateAtOnce, type ConsentState, type ConsentStatus, type Permission } from './consent/consent';
 import { MAX_EXPOSURES, openVisitorStore, type VisitorStore } from './store/gated-store';
+import { readLocalState } from './store/local-state';
 import type { StoreKind } from './store/types';
 
 /** What `on()` can listen to, with each payload. */
@@ -636,9 +637,10 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   // What the last page saved, when the first paint could not read it (a CMP had not answered yet).
   let savedStateRead = readsSavedStateAtOnce(win, options.defaultConsent);
   function adoptSavedState(): void {
-    if (savedStateRead || !store || !consent.allows('store')) return;
+    if (savedStateRead || !consent.allows('store')) return;
     savedStateRead = true;
-    const raw = store.readState();
+    // At the CMP's yes, not once the store has opened: the slots waiting hidden show it now.
+    const raw = readLocalState(options.dbName);
     if (raw === undefined) return;
     const saved = readSavedVisitor(raw, options.clock(), options.holdout, options.linkHosts);
     ({ visitor: visitorId, arm, reportedUntil } = saved);
