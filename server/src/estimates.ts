@@ -67,7 +67,9 @@ function rateInterval(total: Total, of: 'clicks' | 'conversions'): { interval: I
   const stats = of === 'clicks'
     ? { y: total.clicks, yy: total.clicksSq, xy: total.impressionsClicks }
     : { y: total.conversions, yy: total.conversionsSq, xy: total.impressionsConversions };
-  const variance = ratioVariance({ n: total.reports, x: total.impressions, xx: total.impressionsSq, noiseVar: total.noiseVar, ...stats });
+  // Agresti–Coull's rate for the binomial term: no zero-width interval at 0 clicks.
+  const binomialRate = (stats.y + 2) / (total.impressions + 4);
+  const variance = ratioVariance({ n: total.reports, x: total.impressions, xx: total.impressionsSq, noiseVar: total.noiseVar, ...stats }, binomialRate);
   const value = stats.y / total.impressions;
   const half = Z95 * Math.sqrt(variance);
   return { interval: { value, low: value - half, high: value + half }, variance };
