@@ -9,6 +9,7 @@ import { watchViewability } from '../measure/viewability';
 import { createSlotController, type ShownDecision } from '../render/slot-controller';
 import { SLOT_ATTRIBUTE } from '../render/slots';
 import { adStackExport } from './ad-stack-export';
+import { createSavedVisitorAdopter } from './adopt-saved-visitor';
 import { createDecisionScheduler } from './decision-scheduler';
 import { decideAhead } from './decide-ahead';
 import { createErrorChannel } from './error-channel';
@@ -83,7 +84,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     emit('forgotten', undefined);
   };
   const { intake, opened } = startSession({
-    options, consent, visitor, started: first.catalog, report, onForgottenElsewhere: () => void startAfresh(),
+    options, consent, visitor, started: first.catalog, report, onForgottenElsewhere: () => void startAfresh(), onStoreOpen: () => adoptSavedVisitor(),
   });
   const model = createModelHost({
     options, baseUrl: doc?.baseURI, after: opened, report, onLoaded: (loaded) => !destroyed && emit('model', loaded),
@@ -118,6 +119,9 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     options, opened, consent, model, doc, slots, startedAt, report, onRender: (decisions) => emit('render', decisions),
   });
   const refresh = guardAsync(scheduler.refresh, [], report, 'render');
+  const adoptSavedVisitor = createSavedVisitorAdopter({ options, win, consent, visitor, slots });
+  let setUp = false;
+  opened.then(() => void (setUp = true), () => {});
 
   const track = (event: TrackInput): boolean => {
     if (destroyed) return false;
@@ -135,7 +139,10 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
 
   cleanups.push(consent.on('change', (state) => {
     emit('consent', state);
-    void refresh(); // a withdrawal takes effect at once, on this page too
+    adoptSavedVisitor();
+    // A withdrawal takes effect at once, on this page too; a grant before the session is
+    // open needs no refresh: the first decisions are made with it.
+    if (setUp || !consent.allows('personalize')) void refresh();
   }));
 
   const ready = opened

@@ -77,9 +77,9 @@ export function createFacade(parts: FacadeParts): Personalizer {
     }, { items: [], backend: null }, report, 'model-inference'),
     status: safely(async (): Promise<PersonalizerStatus> => {
       const { store, catalog } = await opened;
-      const base = { store: store.kind(), creatives: catalog.creatives.length, arm: visitor.arm(), lastDecisionMs: scheduler.lastDecisionMs() };
+      const base = { store: store.kind(), creatives: catalog.creatives.length, arm: visitor.arm(), lastDecisionMs: scheduler.lastDecisionMs(), consent: consent.status() };
       return { ...base, model: await model.status() };
-    }, () => ({ store: null, creatives: 0, arm: visitor.arm(), lastDecisionMs: null, model: null })),
+    }, () => ({ store: null, creatives: 0, arm: visitor.arm(), lastDecisionMs: null, consent: consent.status(), model: null })),
     why: guardSync((slot: HTMLElement | string) => slots?.explanation(slot) ?? null, null, report),
     metrics: guardAsync(async () => {
       const { store } = await opened;

@@ -62,6 +62,8 @@ export interface SessionDeps {
   report: (error: PrecisError) => void;
   /** Another tab ran `forget()`. */
   onForgottenElsewhere: () => void;
+  /** The store is open (consent settled), before the events tracked meanwhile are added. */
+  onStoreOpen: () => void;
 }
 
 /**
@@ -141,6 +143,7 @@ export function startSession(deps: SessionDeps): { intake: SessionIntake; opened
       await opened.close();
     } else {
       store = opened;
+      deps.onStoreOpen();
       for (const event of early.splice(0)) opened.add(event);
       await recoverStash(opened, options);
       flushSoon();

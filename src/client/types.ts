@@ -1,5 +1,5 @@
 import type { PrecisEvent, TrackInput } from '../capture/event';
-import type { ConsentState, Permission } from '../consent/consent';
+import type { ConsentState, ConsentStatus, Permission } from '../consent/consent';
 import type { PrecisError } from '../core/errors';
 import type { Explanation } from '../decide/explain';
 import type { Arm } from '../decide/holdout';
@@ -51,6 +51,8 @@ export interface PersonalizerStatus {
   arm: Arm;
   /** How long the last decision took, in milliseconds (model inference included), or null before the first. */
   lastDecisionMs: number | null;
+  /** What the visitor allows, which signal decided it, and whether a CMP is still to answer. */
+  consent: ConsentStatus;
   model: null | {
     backend: BackendName;
     thread: 'worker' | 'main';

@@ -14,6 +14,8 @@ export interface Visitor {
   update(change: { ahead?: Record<string, CachedDecision>; reportedUntil?: number }): void;
   /** A new anonymous visitor (after `forget()`): new id and arm, nothing decided ahead or reported. */
   renew(): void;
+  /** The visitor the last page saved, read late (at a CMP's yes): their id, arm and reported time. */
+  adopt(saved: { visitor: string; arm: Arm; reportedUntil: number }): void;
 }
 
 /**
@@ -38,6 +40,9 @@ export function createVisitor(first: { visitor: string; arm: Arm; reportedUntil:
     update(change) {
       ahead = change.ahead ?? ahead;
       reportedUntil = change.reportedUntil ?? reportedUntil;
+    },
+    adopt(saved) {
+      ({ visitor: id, arm, reportedUntil } = saved);
     },
     renew() {
       generation += 1;
