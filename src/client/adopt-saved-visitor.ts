@@ -1,19 +1,9 @@
-import { readsSavedStateAtOnce, type Consent } from '../consent/consent';
+import { readsSavedStateAtOnce } from '../consent/consent';
 import type { SlotController } from '../render/slot-controller';
 import { SLOT_ATTRIBUTE } from '../render/slots';
 import { readLocalState } from '../store/local-state';
 import { readSavedVisitor } from './first-paint';
-import type { ResolvedOptions } from './options';
-import type { Visitor } from './visitor';
-
-/** What adopting the last page's visitor needs. */
-export interface AdoptDeps {
-  options: Pick<ResolvedOptions, 'dbName' | 'clock' | 'holdout' | 'linkHosts' | 'defaultConsent'>;
-  win: Window | undefined;
-  consent: Consent;
-  visitor: Visitor;
-  slots: SlotController | undefined;
-}
+import type { ClientContext } from './lifecycle';
 
 /**
  * When the first paint could not read what the last page saved (a CMP had not answered
@@ -22,10 +12,13 @@ export interface AdoptDeps {
  * Returns the function to call at each consent change (and when the store opens).
  *
  * @example
- * const adopt = createSavedVisitorAdopter({ options, win: window, consent, visitor, slots });
+ * const adopt = createSavedVisitorAdopter(context, slots);
  * consent.on('change', adopt);
  */
-export function createSavedVisitorAdopter({ options, win, consent, visitor, slots }: AdoptDeps): () => void {
+export function createSavedVisitorAdopter(
+  { options, win, consent, visitor }: Pick<ClientContext, 'options' | 'win' | 'consent' | 'visitor'>,
+  slots: SlotController | undefined,
+): () => void {
   let read = readsSavedStateAtOnce(win, options.defaultConsent);
   return () => {
     if (read || !consent.allows('store')) return;

@@ -1,13 +1,8 @@
 import { validateEvent, type TrackInput } from '../capture/event';
 import { startAutoCapture } from '../capture/auto-capture';
 import { createConsent } from '../consent/consent';
-import { createEmitter } from '../core/emitter';
 import { toPrecisError, type PrecisError } from '../core/errors';
 import { guardAsync, guardSync } from '../core/guard';
-import type { ExposureKind } from '../measure/exposure';
-import { watchViewability } from '../measure/viewability';
-import { createSlotController, type ShownDecision } from '../render/slot-controller';
-import { SLOT_ATTRIBUTE } from '../render/slots';
 import { adStackExport } from './ad-stack-export';
 import { createSavedVisitorAdopter } from './adopt-saved-visitor';
 import { createDecisionScheduler } from './decision-scheduler';
@@ -15,11 +10,12 @@ import { decideAhead } from './decide-ahead';
 import { createErrorChannel } from './error-channel';
 import { createFacade } from './facade';
 import { startFirstPaint, type FirstPaint } from './first-paint';
-import { startAddOns, type AddOn, type LifecycleEvents } from './lifecycle';
+import { startAddOns, type AddOn, type ClientContext } from './lifecycle';
 import { createModelHost } from './model-host';
-import { resolveOptions, type PersonalizerOptions } from './options';
+import { resolveOptions, type PersonalizerOptions, type ResolvedOptions } from './options';
 import { reporting } from './reporting';
 import { startSession } from './session';
+import { startSlots } from './slot-wiring';
 import type { Personalizer } from './types';
 import { createVisitor } from './visitor';
 
@@ -52,11 +48,6 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   report: (error: PrecisError) => void;
 } {
   const { emitter, report } = createErrorChannel();
-  const lifecycle = createEmitter<LifecycleEvents>((cause) => report(toPrecisError(cause)));
-  const emit = <K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void => {
-    if (type in PUBLIC_EVENTS) emitter.emit(type as 'ready', payload as LifecycleEvents['ready']);
-    lifecycle.emit(type, payload);
-  };
   const options = resolveOptions(input, report);
   const doc = typeof document === 'undefined' ? undefined : document;
   const win = doc?.defaultView ?? undefined;
@@ -64,16 +55,9 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   const consent = createConsent(win, { defaultPolicy: options.defaultConsent, tcf: options.tcf });
   // What an earlier page left (the visitor's id, the decisions made ahead for this one),
   // already on the page when the script tag ran the first paint.
-  const first = firstPaint ?? startFirstPaint(win, {
-    dbName: options.dbName,
-    defaultConsent: options.defaultConsent,
-    holdout: options.holdout,
-    hideTimeoutMs: options.hideTimeoutMs,
-    linkHosts: options.linkHosts,
-    hasCatalog: options.catalog !== undefined,
-    now: startedAt,
-  });
+  const first = firstPaint ?? paintFirst(win, options, startedAt);
   const visitor = createVisitor(first, options.holdout);
+  const context: ClientContext = { options, consent, visitor, win, doc, report, emit: emitter.emit, on: emitter.on };
   let destroyed = false;
   const cleanups: Array<() => void> = [];
 
@@ -81,109 +65,77 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   const startAfresh = async (): Promise<void> => {
     visitor.renew();
     await refresh();
-    emit('forgotten', undefined);
+    emitter.emit('forgotten', undefined);
   };
-  const { intake, opened } = startSession({
-    options, consent, visitor, started: first.catalog, report, onForgottenElsewhere: () => void startAfresh(), onStoreOpen: () => adoptSavedVisitor(),
+  const { intake, opened } = startSession(context, {
+    started: first.catalog, onForgottenElsewhere: () => void startAfresh(), onStoreOpen: () => adoptSavedVisitor(),
   });
-  const model = createModelHost({
-    options, baseUrl: doc?.baseURI, after: opened, report, onLoaded: (loaded) => !destroyed && emit('model', loaded),
-  });
-
-  // --- Slots: cached decisions before the first paint, hiding only while deciding.
-  const viewability = win && typeof IntersectionObserver === 'function' ? watchViewability(win) : undefined;
-  const record = (kind: ExposureKind, slot: HTMLElement, { creative, explanation }: ShownDecision): void => {
-    const exposure = {
-      kind, creative: creative.id, slot: slot.getAttribute(SLOT_ATTRIBUTE) ?? '', arm: explanation.arm, probability: explanation.probability, time: options.clock(),
-    };
-    if (!destroyed && intake.addExposure(exposure)) emit('exposure', exposure);
-  };
-  const slots = win && first.slots
-    ? createSlotController(win, first.slots, {
-      linkHosts: options.linkHosts,
-      whyLink: options.whyLink,
-      onPending: (pending, approaching) => void scheduler.decideWaiting(pending, approaching),
-      onShown: (slot, shown) => viewability?.watch(slot, () => record('impression', slot, shown)),
-      onClick: (slot, shown) => {
-        record('click', slot, shown);
-        intake.saveNow(); // a click on a creative usually navigates
-      },
-      onDismiss: (slot, shown) => {
-        viewability?.unwatch(slot);
-        record('dismiss', slot, shown);
-        intake.saveNow();
-      },
-    })
-    : undefined;
-  const scheduler = createDecisionScheduler({
-    options, opened, consent, model, doc, slots, startedAt, report, onRender: (decisions) => emit('render', decisions),
-  });
+  const model = createModelHost(context, opened);
+  const { slots, stop: stopSlots } = startSlots(context, first, intake, (pending, approaching) => void scheduler.decideWaiting(pending, approaching));
+  const scheduler = createDecisionScheduler(context, { opened, model, slots, startedAt });
   const refresh = guardAsync(scheduler.refresh, [], report, 'render');
-  const adoptSavedVisitor = createSavedVisitorAdopter({ options, win, consent, visitor, slots });
-  let setUp = false;
-  opened.then(() => void (setUp = true), () => {});
-
-  const track = (event: TrackInput): boolean => {
-    if (destroyed) return false;
-    const valid = validateEvent(event, options.clock());
-    intake.add(valid);
-    emit('track', valid);
-    return true;
-  };
-  const forget = async (): Promise<void> => {
-    const session = await opened;
-    visitor.renew(); // decisions already under way are for the old visitor: never saved
-    await session.store.forget();
-    await startAfresh();
-  };
-
+  const adoptSavedVisitor = createSavedVisitorAdopter(context, slots);
+  let open = false;
   cleanups.push(consent.on('change', (state) => {
-    emit('consent', state);
+    emitter.emit('consent', state);
     adoptSavedVisitor();
     // A withdrawal takes effect at once, on this page too; a grant before the session is
     // open needs no refresh: the first decisions are made with it.
-    if (setUp || !consent.allows('personalize')) void refresh();
+    if (open || !consent.allows('personalize')) void refresh();
   }));
 
   const ready = opened
     .then((session) => {
-      if (!destroyed) cleanups.push(startAddOns(ADD_ONS, { options, session, visitor, consent, scheduler, win, report, on: lifecycle.on }));
+      open = true;
+      if (!destroyed) cleanups.push(startAddOns(ADD_ONS, { ...context, session, scheduler }));
       return scheduler.decideFirst();
     })
     .then(async () => {
-      if (destroyed) return;
       const { store, catalog } = await opened;
-      emit('ready', { store: store.kind(), creatives: catalog.creatives.length });
+      if (!destroyed) emitter.emit('ready', { store: store.kind(), creatives: catalog.creatives.length });
     })
     .catch((cause: unknown) => report(toPrecisError(cause)));
 
-  const destroy = (): void => {
-    if (destroyed) return;
-    destroyed = true;
-    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-    scheduler.stop();
-    intake.close();
-    slots?.destroy();
-    viewability?.disconnect();
-    consent.dispose();
-    model.dispose();
-    lifecycle.clear();
-    emitter.clear();
-  };
-
-  const personalizer = createFacade({
-    options, ready, opened, visitor, consent, scheduler, model, slots, doc, emitter, report,
-    track, forget, destroy, destroyed: () => destroyed,
+  const personalizer = createFacade(context, {
+    ready, opened, scheduler, model, slots,
+    track: (event: TrackInput): boolean => {
+      if (destroyed) return false;
+      const valid = validateEvent(event, options.clock());
+      intake.add(valid);
+      emitter.emit('track', valid);
+      return true;
+    },
+    async forget() {
+      const session = await opened;
+      visitor.renew(); // decisions already under way are for the old visitor: never saved
+      await session.store.forget();
+      await startAfresh();
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+      scheduler.stop();
+      intake.close();
+      stopSlots();
+      consent.dispose();
+      model.dispose();
+      emitter.clear();
+    },
+    destroyed: () => destroyed,
   });
   guardSync(() => cleanups.push(watchPage(win, () => {
     intake.saveNow();
-    emit('hidden', undefined);
+    emitter.emit('hidden', undefined);
   }), options.autoCapture && win ? startAutoCapture(win, (event) => void personalizer.track(event)) : () => {}), undefined, report)();
   return { personalizer, report };
 }
 
-/** The events a site can listen to with `on()`; the others are the add-ons' alone. */
-const PUBLIC_EVENTS: Record<string, true> = { ready: true, error: true, track: true, render: true, consent: true, exposure: true, model: true };
+/** The first paint, when the script tag did not run it (npm): decisions made ahead go into the slots. */
+function paintFirst(win: Window | undefined, options: ResolvedOptions, now: number): FirstPaint {
+  const { dbName, defaultConsent, holdout, hideTimeoutMs, linkHosts } = options;
+  return startFirstPaint(win, { dbName, defaultConsent, holdout, hideTimeoutMs, linkHosts, hasCatalog: options.catalog !== undefined, now });
+}
 
 /** Calls `onHidden` when the page is hidden or unloaded; returns the function that stops it. */
 function watchPage(win: Window | undefined, onHidden: () => void): () => void {

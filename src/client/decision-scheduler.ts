@@ -1,12 +1,10 @@
-import type { Consent } from '../consent/consent';
-import type { PrecisError } from '../core/errors';
 import { guardAsync } from '../core/guard';
 import { explain, type Explanation } from '../decide/explain';
 import { decideSlots, type Decision } from '../decide/rank';
 import type { ShownDecision, SlotController } from '../render/slot-controller';
 import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
 import type { ModelHost } from './model-host';
-import type { ResolvedOptions } from './options';
+import type { ClientContext } from './lifecycle';
 import type { Session } from './session';
 
 /** A decision with the explanation shown by "Why this ad?". */
@@ -36,18 +34,13 @@ export interface DecisionScheduler {
   stop(): void;
 }
 
-/** What the scheduler needs. */
-export interface SchedulerDeps {
-  options: Pick<ResolvedOptions, 'clock' | 'halfLifeMs' | 'hideTimeoutMs'>;
+/** The parts the scheduler uses, besides the client's context. */
+export interface SchedulerParts {
   opened: Promise<Session>;
-  consent: Consent;
   model: ModelHost;
-  doc: Document | undefined;
   slots: SlotController | undefined;
   /** When the client started: slots hidden for a decision wait until `startedAt + hideTimeoutMs`. */
   startedAt: number;
-  onRender: (decisions: Decision[]) => void;
-  report: (error: PrecisError) => void;
 }
 
 const slotName = (slot: HTMLElement): string => slot.getAttribute(SLOT_ATTRIBUTE) ?? '';
@@ -60,11 +53,14 @@ const toShown = ({ decision, explanation }: ExplainedDecision): ShownDecision | 
  * so each sees the creatives the one before put on the page.
  *
  * @example
- * const scheduler = createDecisionScheduler({ options, opened, consent, model, doc: document, slots, startedAt, onRender });
+ * const scheduler = createDecisionScheduler(context, { opened, model, slots, startedAt });
  * await scheduler.decideFirst();
  */
-export function createDecisionScheduler(deps: SchedulerDeps): DecisionScheduler {
-  const { options, opened, model, slots, doc } = deps;
+export function createDecisionScheduler(
+  context: Pick<ClientContext, 'options' | 'consent' | 'doc' | 'report' | 'emit'>,
+  { opened, model, slots, startedAt }: SchedulerParts,
+): DecisionScheduler {
+  const { options, doc } = context;
   let stopped = false;
   let lastDecisionMs: number | null = null;
   let queue: Promise<void> = Promise.resolve();
@@ -92,7 +88,7 @@ export function createDecisionScheduler(deps: SchedulerDeps): DecisionScheduler 
     const results = await decideFor(todo.map(slotName), onPage);
     if (stopped) return;
     results.forEach((result, index) => slots.show(todo[index]!, toShown(result)));
-    deps.onRender(results.map((result) => result.decision));
+    context.emit('render', results.map((result) => result.decision));
   }
 
   // One batch at a time (and no slot is decided twice: the second batch finds it decided).
@@ -100,15 +96,15 @@ export function createDecisionScheduler(deps: SchedulerDeps): DecisionScheduler 
     const turn = queue.then(() => decideNow(candidates, approaching === true));
     queue = turn.catch(() => {}); // a failed batch does not stop the ones after it
     return turn;
-  }, undefined, deps.report, 'render');
+  }, undefined, context.report, 'render');
 
   /** The first decision waits for the model while the slots may stay hidden, and only when it would matter. */
   async function modelOrDeadline(): Promise<void> {
     const session = await opened;
     if ((slots?.waiting() ?? []).length === 0) return; // every slot shows a decision made ahead
-    const history = deps.consent.allows('personalize') ? await session.history() : [];
+    const history = context.consent.allows('personalize') ? await session.history() : [];
     if (history.length === 0) return;
-    const left = Math.max(0, deps.startedAt + options.hideTimeoutMs - options.clock());
+    const left = Math.max(0, startedAt + options.hideTimeoutMs - options.clock());
     await Promise.race([model.settled, new Promise<void>((resolve) => setTimeout(resolve, left))]);
   }
 
@@ -132,7 +128,7 @@ export function createDecisionScheduler(deps: SchedulerDeps): DecisionScheduler 
       if (stopped) return [];
       results.forEach((result, index) => slots.replace(found[index]!, toShown(result)));
       const decisions = results.map((result) => result.decision);
-      deps.onRender(decisions);
+      context.emit('render', decisions);
       return decisions;
     },
     lastDecisionMs: () => lastDecisionMs,

@@ -1,11 +1,11 @@
 import { createEmitter, type Emitter } from '../core/emitter';
 import { toPrecisError, type PrecisError } from '../core/errors';
-import type { PersonalizerEvents } from './types';
+import type { LifecycleEvents } from './lifecycle';
 
 /** The public events, with the one way every failure reaches the site: `report`. */
 export interface ErrorChannel {
-  /** The emitter behind `on()`; a listener that throws is reported as a `callback` error. */
-  readonly emitter: Emitter<PersonalizerEvents>;
+  /** The emitter behind `on()` and the add-ons; a listener that throws is reported as a `callback` error. */
+  readonly emitter: Emitter<LifecycleEvents>;
   /** Emits `error`; errors reported before the first microtask are held until then. */
   report(error: PrecisError): void;
 }
@@ -36,7 +36,7 @@ export function createErrorChannel(): ErrorChannel {
       reporting = false;
     }
   };
-  const emitter = createEmitter<PersonalizerEvents>((cause) => report(toPrecisError(cause, 'callback')));
+  const emitter = createEmitter<LifecycleEvents>((cause) => report(toPrecisError(cause, 'callback')));
   queueMicrotask(() => {
     const errors = held ?? [];
     held = null;

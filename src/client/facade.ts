@@ -1,7 +1,6 @@
 import type { TrackInput } from '../capture/event';
-import type { Consent, Permission } from '../consent/consent';
-import type { Emitter } from '../core/emitter';
-import type { ErrorCode, PrecisError } from '../core/errors';
+import type { Permission } from '../consent/consent';
+import type { ErrorCode } from '../core/errors';
 import { guardAsync, guardSync } from '../core/guard';
 import { computeMetrics } from '../measure/metrics';
 import type { SlotController } from '../render/slot-controller';
@@ -9,24 +8,17 @@ import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
 import { MAX_EXPOSURES } from '../store/gated-store';
 import type { DecisionScheduler } from './decision-scheduler';
 import type { ModelHost } from './model-host';
-import type { ResolvedOptions } from './options';
+import type { ClientContext } from './lifecycle';
 import type { Session } from './session';
 import type { Personalizer, PersonalizerEvents, PersonalizerStatus, VisitorData, VisitorProfile } from './types';
-import type { Visitor } from './visitor';
 
-/** The parts the public methods delegate to. */
+/** The parts the public methods delegate to, besides the client's context. */
 export interface FacadeParts {
-  options: Pick<ResolvedOptions, 'maxEvents' | 'attribution'>;
   ready: Promise<void>;
   opened: Promise<Session>;
-  visitor: Visitor;
-  consent: Consent;
   scheduler: DecisionScheduler;
   model: ModelHost;
   slots: SlotController | undefined;
-  doc: Document | undefined;
-  emitter: Emitter<PersonalizerEvents>;
-  report: (error: PrecisError) => void;
   /** Validates and records an event; false after `destroy()`. Throws on an invalid event. */
   track(event: TrackInput): boolean;
   forget(): Promise<void>;
@@ -41,11 +33,14 @@ export interface FacadeParts {
  * consent change too), not as they were when the client started.
  *
  * @example
- * const personalizer = createFacade({ options, ready, opened, visitor, consent, scheduler, model, … });
+ * const personalizer = createFacade(context, { ready, opened, scheduler, model, slots, track, forget, destroy, destroyed });
  */
-export function createFacade(parts: FacadeParts): Personalizer {
-  const { opened, visitor, consent, scheduler, model, slots, doc, report } = parts;
-  const { maxEvents, attribution } = parts.options;
+export function createFacade(
+  { options, visitor, consent, doc, report, on }: Pick<ClientContext, 'options' | 'visitor' | 'consent' | 'doc' | 'report' | 'on'>,
+  parts: FacadeParts,
+): Personalizer {
+  const { opened, scheduler, model, slots } = parts;
+  const { maxEvents, attribution } = options;
   // Like guardAsync, with a fallback computed when the call fails.
   const safely = <Args extends unknown[], R>(fn: (...args: Args) => Promise<R>, fallback: () => R, code?: ErrorCode) => {
     const failed = Symbol('failed');
@@ -107,7 +102,7 @@ export function createFacade(parts: FacadeParts): Personalizer {
     }, fallbackData, 'store-read'),
     on: guardSync(
       <K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void) =>
-        parts.destroyed() ? () => {} : parts.emitter.on(type, listener),
+        parts.destroyed() ? () => {} : on(type, listener),
       () => {},
       report,
     ) as Personalizer['on'],

@@ -15,16 +15,24 @@ export interface LifecycleEvents extends PersonalizerEvents {
   forgotten: undefined;
 }
 
-/** What an add-on gets: the open session and the parts it may use, and the lifecycle to follow. */
-export interface AddOnContext {
-  options: ResolvedOptions;
-  session: Session;
-  visitor: Visitor;
-  consent: Consent;
-  scheduler: DecisionScheduler;
-  win: Window | undefined;
-  report: (error: PrecisError) => void;
-  on: Emitter<LifecycleEvents>['on'];
+/** What every part of the client shares; the wiring builds it once. */
+export interface ClientContext {
+  readonly options: ResolvedOptions;
+  readonly consent: Consent;
+  readonly visitor: Visitor;
+  readonly win: Window | undefined;
+  readonly doc: Document | undefined;
+  /** The one way a failure reaches the site (the `error` event). */
+  readonly report: (error: PrecisError) => void;
+  /** Announces a lifecycle event (to `on()` listeners too). */
+  readonly emit: Emitter<LifecycleEvents>['emit'];
+  readonly on: Emitter<LifecycleEvents>['on'];
+}
+
+/** What an add-on gets: the client's context, the open session and the scheduler. */
+export interface AddOnContext extends ClientContext {
+  readonly session: Session;
+  readonly scheduler: DecisionScheduler;
 }
 
 /**

@@ -6,8 +6,8 @@ import { topItems } from '../decide/top-items';
 import { buildItemIndex, itemSequence } from '../features';
 import type { EngineInfo } from '../model/engine';
 import { startModel, type ModelClient } from '../model/model-client';
-import type { ResolvedOptions } from './options';
-import type { PersonalizerEvents, PersonalizerStatus, Recommendation } from './types';
+import type { ClientContext } from './lifecycle';
+import type { PersonalizerStatus, Recommendation } from './types';
 
 // Resolved when this module runs: the ML chunk and the `.wasm` files sit next to it. Each
 // is a literal `new URL(…, import.meta.url)`, the form bundlers (Vite, webpack) follow to
@@ -32,27 +32,17 @@ export interface ModelHost {
   dispose(): void;
 }
 
-/** What the model host needs from the client. */
-export interface ModelHostDeps {
-  options: Pick<ResolvedOptions, 'model' | 'backend' | 'worker' | 'modelTimeoutMs' | 'modelMaxAgeMs'>;
-  /** The page's base URL: the manifest URL is relative to the page, like the catalog. */
-  baseUrl: string | undefined;
-  /** The model starts once this resolves, at idle time. */
-  after: Promise<unknown>;
-  report: (error: PrecisError) => void;
-  onLoaded: (model: PersonalizerEvents['model']) => void;
-}
-
 /**
- * Starts the model (when `options.model` is set) after `after`, at idle time, in a worker
- * when it can; a failure is reported and the transparent ranker decides alone.
+ * Starts the model (when `options.model` is set) once `after` resolves, at idle time, in a
+ * worker when it can, and emits `model`; a failure is reported and the transparent ranker
+ * decides alone. The manifest URL is relative to the page, like the catalog.
  *
  * @example
- * const model = createModelHost({ options, baseUrl: document.baseURI, after: opened, report, onLoaded });
+ * const model = createModelHost(context, sessionOpened);
  * const view = await model.view(events, catalog.creatives);
  */
-export function createModelHost(deps: ModelHostDeps): ModelHost {
-  const { options, report } = deps;
+export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' | 'report' | 'emit'>, after: Promise<unknown>): ModelHost {
+  const { options, report } = context;
   let client: ModelClient | undefined;
   let ready: { info: EngineInfo; index: Map<string, number> } | undefined;
   let disposed = false;
@@ -60,7 +50,7 @@ export function createModelHost(deps: ModelHostDeps): ModelHost {
   const start = (manifestUrl: string): Promise<void> => {
     const started = startModel(ML_URL, {
       // Relative to the page, like the catalog (the worker would resolve it against dist/).
-      manifestUrl: new URL(manifestUrl, deps.baseUrl ?? ML_URL).href,
+      manifestUrl: new URL(manifestUrl, context.doc?.baseURI ?? ML_URL).href,
       backend: options.backend,
       timeoutMs: options.modelTimeoutMs,
       maxAgeMs: options.modelMaxAgeMs,
@@ -75,7 +65,7 @@ export function createModelHost(deps: ModelHostDeps): ModelHost {
         report(new PrecisError('model-backend', { requested: options.backend, backend: info.backend, reason: `${options.backend} is not available here` }));
       }
       const { backend, name, version, fromCache } = info;
-      deps.onLoaded({ backend, name, version, fromCache, thread: started.thread() });
+      context.emit('model', { backend, name, version, fromCache, thread: started.thread() });
     }, (cause: unknown) => {
       client = undefined;
       started.dispose();
@@ -86,7 +76,7 @@ export function createModelHost(deps: ModelHostDeps): ModelHost {
   const manifest = options.model;
   const settled: Promise<void> = manifest === undefined
     ? Promise.resolve()
-    : deps.after.then(() => new Promise<void>((resolve) => {
+    : after.then(() => new Promise<void>((resolve) => {
       const begin = (): void => void start(manifest).then(resolve);
       if (typeof requestIdleCallback === 'function') requestIdleCallback(begin, { timeout: 200 });
       else setTimeout(begin, 0);

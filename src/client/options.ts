@@ -99,37 +99,38 @@ type NumberOption = (typeof NUMBER_OPTIONS)[number];
 export function resolveOptions(input: unknown, report: (error: PrecisError) => void) {
   const raw: PersonalizerOptions =
     typeof input === 'object' && input !== null ? (input as PersonalizerOptions) : {};
-  if (input !== undefined && raw !== input) report(new PrecisError('invalid-options', { reason: 'options must be an object' }));
+  const invalid: Invalid = (option, reason) => report(new PrecisError('invalid-options', { reason, option }));
+  if (input !== undefined && raw !== input) invalid(undefined, 'options must be an object');
   const numbers = Object.fromEntries(NUMBER_OPTIONS.map((key) => [key, DEFAULTS[key]])) as Record<NumberOption, number>;
   for (const key of NUMBER_OPTIONS) {
     const value = raw[key];
     if (value === undefined) continue;
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) numbers[key] = value;
-    else report(new PrecisError('invalid-options', { reason: `${key} must be a positive number`, option: key }));
+    else invalid(key, `${key} must be a positive number`);
   }
   let catalog = raw.catalog;
   if (catalog !== undefined && typeof catalog !== 'string' && (typeof catalog !== 'object' || catalog === null)) {
-    report(new PrecisError('invalid-options', { reason: 'catalog must be a URL or an object', option: 'catalog' }));
+    invalid('catalog', 'catalog must be a URL or an object');
     catalog = undefined;
   }
   let model = raw.model;
   if (model !== undefined && (typeof model !== 'string' || model === '')) {
-    report(new PrecisError('invalid-options', { reason: 'model must be a manifest URL', option: 'model' }));
+    invalid('model', 'model must be a manifest URL');
     model = undefined;
   }
   let backend: BackendChoice = raw.backend ?? DEFAULTS.backend;
   if (!BACKENDS.includes(backend)) {
-    report(new PrecisError('invalid-options', { reason: `backend must be one of ${BACKENDS.join(', ')}`, option: 'backend' }));
+    invalid('backend', `backend must be one of ${BACKENDS.join(', ')}`);
     backend = DEFAULTS.backend;
   }
   let holdout = raw.holdout ?? DEFAULTS.holdout;
   if (typeof holdout !== 'number' || !(holdout >= 0 && holdout <= 0.5)) {
-    report(new PrecisError('invalid-options', { reason: 'holdout must be a share from 0 to 0.5', option: 'holdout' }));
+    invalid('holdout', 'holdout must be a share from 0 to 0.5');
     holdout = DEFAULTS.holdout;
   }
   let reportUrl = raw.report;
   if (reportUrl !== undefined && (typeof reportUrl !== 'string' || reportUrl === '')) {
-    report(new PrecisError('invalid-options', { reason: 'report must be a URL', option: 'report' }));
+    invalid('report', 'report must be a URL');
     reportUrl = undefined;
   }
   return {
@@ -139,7 +140,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     holdout,
     explore: flag(raw.explore, DEFAULTS.explore),
     priorStrength: numbers.priorStrength,
-    caps: readCaps(raw.caps, report),
+    caps: readCaps(raw.caps, invalid),
     maxPerCategory: Math.floor(numbers.maxPerCategory),
     attribution: { clickMs: numbers.clickWindowDays * DAY_MS, viewMs: numbers.viewWindowDays * DAY_MS },
     report: reportUrl,
@@ -149,7 +150,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     worker: flag(raw.worker, DEFAULTS.worker),
     defaultConsent: raw.defaultConsent === 'deny' || raw.defaultConsent === 'allow' ? raw.defaultConsent : DEFAULTS.defaultConsent,
     tcf: typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {},
-    linkHosts: readHostList(raw.linkHosts, report),
+    linkHosts: readHostList(raw.linkHosts, invalid),
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
     autoCapture: flag(raw.autoCapture, DEFAULTS.autoCapture),
@@ -164,15 +165,18 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
   };
 }
 
+/** Reports a bad option (its default is used instead). */
+type Invalid = (option: string | undefined, reason: string) => void;
+
 const flag = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
 
-function readCaps(value: unknown, report: (error: PrecisError) => void): FrequencyCaps {
+function readCaps(value: unknown, invalid: Invalid): FrequencyCaps {
   if (value === undefined) return {};
   const caps: FrequencyCaps = {};
   const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
   const { perDay, perSession } = (typeof value === 'object' && value !== null ? value : {}) as FrequencyCaps;
   if (typeof value !== 'object' || value === null || (perDay !== undefined && !whole(perDay)) || (perSession !== undefined && !whole(perSession))) {
-    report(new PrecisError('invalid-options', { reason: 'caps must be {perDay, perSession} whole numbers ≥ 1', option: 'caps' }));
+    invalid('caps', 'caps must be {perDay, perSession} whole numbers ≥ 1');
     return {};
   }
   if (perDay !== undefined) caps.perDay = perDay;
@@ -180,9 +184,9 @@ function readCaps(value: unknown, report: (error: PrecisError) => void): Frequen
   return caps;
 }
 
-function readHostList(value: unknown, report: (error: PrecisError) => void): string[] | undefined {
+function readHostList(value: unknown, invalid: Invalid): string[] | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value) && value.every((host) => typeof host === 'string')) return value;
-  report(new PrecisError('invalid-options', { reason: 'linkHosts must be an array of host names', option: 'linkHosts' }));
+  invalid('linkHosts', 'linkHosts must be an array of host names');
   return [];
 }

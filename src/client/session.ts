@@ -1,6 +1,5 @@
 import { validateEvent, type PrecisEvent } from '../capture/event';
-import type { Consent } from '../consent/consent';
-import { toPrecisError, type PrecisError } from '../core/errors';
+import { toPrecisError } from '../core/errors';
 import type { Catalog } from '../decide/catalog';
 import { buildProfile } from '../decide/profile';
 import type { DecisionInput } from '../decide/rank';
@@ -12,7 +11,9 @@ import { MAX_EXPOSURES, openVisitorStore, type VisitorStore } from '../store/gat
 import { loadCatalog } from './load-catalog';
 import type { ResolvedOptions } from './options';
 import type { VisitorProfile } from './types';
-import type { Visitor } from './visitor';
+import type { ClientContext } from './lifecycle';
+
+type SessionContext = Pick<ClientContext, 'options' | 'consent' | 'visitor' | 'report'>;
 
 // Events tracked in one task are written in one transaction, started right after the task,
 // so a navigation that follows a track() rarely races the pagehide flush.
@@ -52,14 +53,10 @@ export interface SessionIntake {
   close(): void;
 }
 
-/** What a session needs to start. */
-export interface SessionDeps {
-  options: ResolvedOptions;
-  consent: Consent;
-  visitor: Visitor;
+/** What a session needs to start, besides the client's context. */
+export interface SessionHooks {
   /** The catalog request the script tag already started. */
   started: { url: string; response: Promise<Response> } | undefined;
-  report: (error: PrecisError) => void;
   /** Another tab ran `forget()`. */
   onForgottenElsewhere: () => void;
   /** The store is open (consent settled), before the events tracked meanwhile are added. */
@@ -71,12 +68,12 @@ export interface SessionDeps {
  * page stashed and the events tracked meanwhile, and hands out the session only then.
  *
  * @example
- * const { intake, opened } = startSession({ options, consent, visitor, started: undefined, report, onForgottenElsewhere });
+ * const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere, onStoreOpen });
  * intake.add(event);
  * const { store, catalog } = await opened;
  */
-export function startSession(deps: SessionDeps): { intake: SessionIntake; opened: Promise<Session> } {
-  const { options, consent } = deps;
+export function startSession(context: SessionContext, hooks: SessionHooks): { intake: SessionIntake; opened: Promise<Session> } {
+  const { options, consent, report } = context;
   const early: PrecisEvent[] = [];
   let store: VisitorStore | undefined;
   let closed = false;
@@ -126,10 +123,10 @@ export function startSession(deps: SessionDeps): { intake: SessionIntake; opened
     let catalog: Catalog = { creatives: [] };
     const catalogLoaded = options.catalog === undefined
       ? undefined
-      : loadCatalog(options.catalog, options.catalogTimeoutMs, deps.report, options.linkHosts,
-        deps.started?.url === options.catalog ? deps.started.response : undefined).then(
+      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts,
+        hooks.started?.url === options.catalog ? hooks.started.response : undefined).then(
         (loaded) => void (catalog = loaded),
-        (cause: unknown) => deps.report(toPrecisError(cause, 'invalid-catalog')),
+        (cause: unknown) => report(toPrecisError(cause, 'invalid-catalog')),
       );
     const opened = await openVisitorStore({
       maxEvents: options.maxEvents,
@@ -137,25 +134,25 @@ export function startSession(deps: SessionDeps): { intake: SessionIntake; opened
       openTimeoutMs: options.storeTimeoutMs,
       dbName: options.dbName,
       clock: options.clock,
-      onError: deps.report,
-    }, consent, deps.onForgottenElsewhere);
+      onError: report,
+    }, consent, hooks.onForgottenElsewhere);
     if (closed) {
       await opened.close();
     } else {
       store = opened;
-      deps.onStoreOpen();
+      hooks.onStoreOpen();
       for (const event of early.splice(0)) opened.add(event);
       await recoverStash(opened, options);
       flushSoon();
     }
     await catalogLoaded;
-    return createSession(opened, catalog, deps);
+    return createSession(opened, catalog, context);
   }
   const opened = open();
   return { intake, opened };
 }
 
-function createSession(store: VisitorStore, catalog: Catalog, { options, consent, visitor }: SessionDeps): Session {
+function createSession(store: VisitorStore, catalog: Catalog, { options, consent, visitor }: SessionContext): Session {
   const personalizing = (): boolean => consent.allows('personalize');
   const read = async (): Promise<VisitorSnapshot> => {
     const events = personalizing() ? await store.recent(options.historySize) : [];

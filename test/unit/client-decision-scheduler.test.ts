@@ -35,10 +35,11 @@ function setup(history: string[] = []) {
   const model = { settled: new Promise<void>((resolve) => { settle = resolve; }), view: async () => undefined } as unknown as ModelHost;
   const onRender = vi.fn();
   const report = vi.fn();
-  const scheduler = createDecisionScheduler({
-    options: { clock: () => 1, halfLifeMs: 1, hideTimeoutMs: 60_000 }, opened: Promise.resolve(session),
-    consent: createConsent(undefined, { defaultPolicy: 'allow', tcf: {} }), model, doc: undefined, slots, startedAt: 1, onRender, report,
-  });
+  const context = {
+    options: { clock: () => 1, halfLifeMs: 1, hideTimeoutMs: 60_000 }, consent: createConsent(undefined, { defaultPolicy: 'allow', tcf: {} }),
+    doc: undefined, report, emit: (type: string, decisions: unknown) => type === 'render' && onRender(decisions),
+  } as unknown as Parameters<typeof createDecisionScheduler>[0];
+  const scheduler = createDecisionScheduler(context, { opened: Promise.resolve(session), model, slots, startedAt: 1 });
   return { scheduler, states, slots, onRender, report, settle };
 }
 

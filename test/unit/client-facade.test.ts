@@ -44,13 +44,13 @@ describe('the public methods’ fallbacks', () => {
   it('a failing status() reports the visitor’s arm of now', async () => {
     const visitor = createVisitor({ visitor: 'v1', arm: 'control', reportedUntil: 0 }, 0);
     const report = vi.fn();
-    const facade = createFacade({
+    const context = {
       options: { maxEvents: 10, attribution: { clickMs: 1, viewMs: 1 } },
-      opened: Promise.reject(new Error('no store')),
-      visitor, consent: createConsent(undefined, { defaultPolicy: 'allow', tcf: {} }), report, emitter: createEmitter(),
-    } as unknown as FacadeParts);
+      visitor, consent: createConsent(undefined, { defaultPolicy: 'allow', tcf: {} }), report, on: createEmitter().on,
+    } as unknown as Parameters<typeof createFacade>[0];
+    const facade = createFacade(context, { opened: Promise.reject(new Error('no store')) } as unknown as FacadeParts);
     visitor.renew(); // holdout 0: the new visitor is personalized
-    expect(await facade.status()).toEqual({ store: null, creatives: 0, arm: 'personalized', lastDecisionMs: null, model: null });
+    expect(await facade.status()).toMatchObject({ store: null, creatives: 0, arm: 'personalized', lastDecisionMs: null, model: null });
     expect(report).toHaveBeenCalledTimes(1);
   });
 });

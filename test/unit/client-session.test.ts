@@ -16,7 +16,8 @@ function start(defaultPolicy: 'allow' | 'deny' = 'allow') {
   const consent = createConsent(undefined, { defaultPolicy, tcf: {} });
   const visitor = createVisitor({ visitor: 'v1', arm: 'personalized', reportedUntil: 0 }, 0);
   const forgotten = vi.fn();
-  const { intake, opened } = startSession({ options, consent, visitor, started: undefined, report: (e) => errors.push(e), onForgottenElsewhere: forgotten, onStoreOpen: () => {} });
+  const context = { options, consent, visitor, report: (e: PrecisError) => errors.push(e) };
+  const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere: forgotten, onStoreOpen: () => {} });
   return { intake, opened, consent, visitor, errors };
 }
 
