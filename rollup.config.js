@@ -77,7 +77,7 @@ export default [
   // The ML chunk: tfjs (only the kernels Precis models use), four backends, the engine.
   // Self-contained, so it runs as a module worker or through import().
   {
-    input: 'src/ml.ts',
+    input: 'src/model/ml-chunk.ts',
     plugins: [nodeResolve({ browser: true }), commonjs(), compile(), terser(), copyWasmBinaries(), checkSize('dist/precis-ml.js')],
     output: { file: 'dist/precis-ml.js', format: 'es', sourcemap: true },
     onwarn(warning, warn) {

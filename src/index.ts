@@ -7,17 +7,18 @@
  * const precis = createPersonalizer({ catalog: '/catalog.json' });
  * await precis.ready;
  */
-export { createPersonalizer } from './client';
-export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation, VisitorData, VisitorProfile } from './client';
+export { createPersonalizer } from './client/create-client';
+export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation, VisitorData, VisitorProfile } from './client/types';
 export type { ConsentSource, ConsentState, ConsentStatus, Permission, TcfOptions } from './consent/consent';
 export type { ScoredItem } from './decide/top-items';
 export type { BackendChoice } from './model/engine';
 export type { BackendName } from './model/backend-registry';
 export type { PrecisManifest } from './model/manifest';
-export type { PersonalizerOptions } from './options';
+export type { PersonalizerOptions } from './client/options';
 export type { TrackInput, PrecisEvent, EventType, StandardEventType } from './capture/event';
 export type { Catalog, Creative, FrequencyCaps } from './decide/catalog';
-export type { Decision, Contribution, RuleName, RuleOutcome } from './decide/rank';
+export type { Decision, Contribution } from './decide/rank';
+export type { RuleName, RuleOutcome } from './decide/rules';
 export type { Explanation, EventReason } from './decide/explain';
 export type { Arm } from './decide/holdout';
 export type { VisitorSegments } from './decide/segments';

@@ -1,6 +1,7 @@
 import type { PrecisEvent } from '../capture/event';
 import { EVENT_WEIGHTS } from './profile';
-import type { Contribution, Decision, RuleName, RuleOutcome } from './rank';
+import type { Contribution, Decision } from './rank';
+import type { RuleName, RuleOutcome } from './rules';
 import type { Arm } from './holdout';
 
 /** One of the visitor's events that made a creative relevant. */

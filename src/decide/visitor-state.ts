@@ -1,7 +1,7 @@
 import { DAY_MS } from '../core/clock';
 import { isSafeUrl, type Creative } from './catalog';
 import type { Explanation } from './explain';
-import { isActive } from './rank';
+import { isActive } from './rules';
 
 /** A decision made ahead for a slot, shown from the first frame of the next page view. */
 export interface CachedDecision {

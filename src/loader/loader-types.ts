@@ -1,4 +1,4 @@
-import type { Personalizer } from '../client';
+import type { Personalizer } from '../client/types';
 
 /** A callback queued with `precis.push(fn)`; it gets the personalizer. */
 export type QueuedCallback = (api: Personalizer) => void;

@@ -1,5 +1,5 @@
-import { DEFAULT_HOLDOUT } from '../decide/holdout';
-import { startFirstPaint, type FirstPaint } from '../first-paint';
+import { DEFAULTS } from '../client/defaults';
+import { startFirstPaint, type FirstPaint } from '../client/first-paint';
 import type { QueuedCallback } from './loader-types';
 
 // The script-tag entry, kept under 3 KB gzip: it reads the options, puts the decisions
@@ -26,10 +26,10 @@ import type { QueuedCallback } from './loader-types';
     };
     const hosts = option('linkHosts');
     first = startFirstPaint(window, {
-      dbName: String(option('dbName') || 'precis'),
-      defaultConsent: option('defaultConsent') === 'deny' ? 'deny' : 'allow',
-      holdout: number(option('holdout'), DEFAULT_HOLDOUT),
-      hideTimeoutMs: number(option('hideTimeoutMs'), 300),
+      dbName: String(option('dbName') || DEFAULTS.dbName),
+      defaultConsent: option('defaultConsent') === 'deny' ? 'deny' : DEFAULTS.defaultConsent,
+      holdout: number(option('holdout'), DEFAULTS.holdout),
+      hideTimeoutMs: number(option('hideTimeoutMs'), DEFAULTS.hideTimeoutMs),
       linkHosts: typeof hosts === 'string' ? hosts.split(/[\s,]+/).filter(Boolean) : Array.isArray(hosts) ? hosts : undefined,
       hasCatalog: option('catalog') !== undefined,
       now: Date.now(),
@@ -37,7 +37,7 @@ import type { QueuedCallback } from './loader-types';
     // The catalog is requested now, not once the core has loaded: a first visit's slots wait for it.
     const catalog = option('catalog');
     if (typeof catalog === 'string') {
-      const signal = AbortSignal.timeout(number(option('catalogTimeoutMs'), 5000));
+      const signal = AbortSignal.timeout(number(option('catalogTimeoutMs'), DEFAULTS.catalogTimeoutMs));
       first.catalog = { url: catalog, response: fetch(catalog, { credentials: 'same-origin', signal }) };
       first.catalog.response.catch(() => {}); // the core reports a failure
     }

@@ -1,4 +1,4 @@
-import { NUMBER_OPTIONS, type PersonalizerOptions } from '../options';
+import { NUMBER_OPTIONS, type PersonalizerOptions } from '../client/options';
 
 
 /**

@@ -28,11 +28,7 @@ export function createIdbStore<N extends LogName>(
 ): IdbEventStore<LogRecord[N]> {
   type Entry = LogRecord[N];
   let pending: Entry[] = [];
-  // A mirror of what is stored, so a decision does not wait on IndexedDB: read once, kept
-  // up to date by our own flushes, read again after another tab wrote (`invalidate`). A
-  // detached store keeps it, so it still knows the visitor on this page.
-  let stored: Entry[] = [];
-  let stale = true;
+  const mirror = createMirror<Entry>(db, log, options);
   // Batches between flush() and their commit: still readable, so no read can miss them.
   const writing = new Set<Entry[]>();
   let attached = true;
@@ -44,26 +40,6 @@ export function createIdbStore<N extends LogName>(
     pending = keepWithinBounds([...batch, ...pending], options.clock(), options);
     options.onError(toPrecisError(cause, 'store-write'));
   };
-
-  /** Deletes expired events, then the oldest beyond maxEvents, in one transaction. */
-  async function trim(): Promise<void> {
-    const tx = db.transaction(log as LogName, 'readwrite');
-    const byTime = tx.store.index('time');
-    const cutoff = options.clock() - options.retentionMs;
-    let expired = await byTime.openCursor(IDBKeyRange.upperBound(cutoff, true));
-    while (expired) {
-      expired.delete().catch(() => {});
-      expired = await expired.continue();
-    }
-    let excess = (await tx.store.count()) - options.maxEvents;
-    let oldest = excess > 0 ? await byTime.openCursor() : null;
-    while (oldest && excess > 0) {
-      oldest.delete().catch(() => {});
-      excess -= 1;
-      oldest = await oldest.continue();
-    }
-    await tx.done;
-  }
 
   /**
    * Writes the buffer in transactions created and committed in this very turn, so a
@@ -98,12 +74,8 @@ export function createIdbStore<N extends LogName>(
     return tx.done.then(
       () => {
         writing.delete(batch);
-        // A read in flight (stale) will see the batch: IndexedDB orders it after this write.
-        if (!stale) {
-          for (const event of batch) insertByTime(stored, event);
-          stored = keepWithinBounds(stored, options.clock(), options); // what trim() deletes
-        }
-        return trim().catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
+        mirror.add(batch);
+        return trim(db, log, options).catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
       },
       (cause: unknown) => {
         writing.delete(batch);
@@ -119,16 +91,7 @@ export function createIdbStore<N extends LogName>(
     },
     flush,
     async recent(limit) {
-      if (attached && stale) {
-        try {
-          const cutoff = options.clock() - options.retentionMs;
-          stored = (await db.getAllFromIndex(log as LogName, 'time', IDBKeyRange.lowerBound(cutoff))) as Entry[];
-          stale = false;
-        } catch (cause) {
-          options.onError(toPrecisError(cause, 'store-read'));
-        }
-      }
-      const merged = [...stored];
+      const merged = [...(await mirror.read(attached))];
       for (const event of [...[...writing].flat(), ...pending]) insertByTime(merged, event);
       const fresh = keepWithinBounds(merged, options.clock(), options);
       return fresh.slice(Math.max(0, fresh.length - limit));
@@ -139,17 +102,72 @@ export function createIdbStore<N extends LogName>(
     },
     async purge() {
       pending = [];
-      stored = [];
+      mirror.clear();
       this.detach();
     },
-    invalidate() {
-      stale = true;
-    },
+    invalidate: () => mirror.invalidate(),
     unsaved: () => [...[...writing].flat(), ...pending],
     detach() {
       if (!attached) return;
       attached = false;
       db.close();
+    },
+  };
+}
+
+/** Deletes expired events, then the oldest beyond maxEvents, in one transaction. */
+async function trim(db: IDBPDatabase<PrecisDB>, log: LogName, options: StoreOptions): Promise<void> {
+  const tx = db.transaction(log, 'readwrite');
+  const byTime = tx.store.index('time');
+  const cutoff = options.clock() - options.retentionMs;
+  let expired = await byTime.openCursor(IDBKeyRange.upperBound(cutoff, true));
+  while (expired) {
+    expired.delete().catch(() => {});
+    expired = await expired.continue();
+  }
+  let excess = (await tx.store.count()) - options.maxEvents;
+  let oldest = excess > 0 ? await byTime.openCursor() : null;
+  while (oldest && excess > 0) {
+    oldest.delete().catch(() => {});
+    excess -= 1;
+    oldest = await oldest.continue();
+  }
+  await tx.done;
+}
+
+/**
+ * A mirror of what is stored, so a decision does not wait on IndexedDB: read once, kept
+ * up to date by our own writes, read again after another tab wrote (`invalidate`). A
+ * detached store keeps it, so it still knows the visitor on this page.
+ */
+function createMirror<Entry extends LogRecord[LogName]>(db: IDBPDatabase<PrecisDB>, log: LogName, options: StoreOptions) {
+  let stored: Entry[] = [];
+  let stale = true;
+  return {
+    /** What is stored (read from IndexedDB first when stale and still attached). */
+    async read(attached: boolean): Promise<Entry[]> {
+      if (attached && stale) {
+        try {
+          const cutoff = options.clock() - options.retentionMs;
+          stored = (await db.getAllFromIndex(log, 'time', IDBKeyRange.lowerBound(cutoff))) as Entry[];
+          stale = false;
+        } catch (cause) {
+          options.onError(toPrecisError(cause, 'store-read'));
+        }
+      }
+      return stored;
+    },
+    /** A batch was committed. A read in flight (stale) will see it: IndexedDB orders it after the write. */
+    add(batch: Entry[]): void {
+      if (stale) return;
+      for (const event of batch) insertByTime(stored, event);
+      stored = keepWithinBounds(stored, options.clock(), options); // what trim() deletes
+    },
+    invalidate(): void {
+      stale = true;
+    },
+    clear(): void {
+      stored = [];
     },
   };
 }

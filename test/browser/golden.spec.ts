@@ -15,7 +15,7 @@ for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
     await page.goto('/test/browser/pages/empty.html');
     const results = await page.evaluate(async ({ manifestUrl, name, histories }) => {
       const mlUrl = '/dist/precis-ml.js';
-      const ml = (await import(mlUrl)) as typeof import('../../src/ml');
+      const ml = (await import(mlUrl)) as typeof import('../../src/model/ml-chunk');
       const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 60_000, maxAgeMs: 0, wasmPaths: '/dist/' });
       const indexOf = new Map(engine.info.items.map((id, i) => [id, i]));
       const out: Array<{ top: Array<{ item: string; score: number }>; expectedScores: number[] }> = [];

@@ -217,7 +217,7 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     await page.goto('/test/browser/pages/empty.html');
     const result = await page.evaluate(async ({ manifestUrl, backend: name }) => {
       const mlUrl = '/dist/precis-ml.js';
-      const ml = (await import(mlUrl)) as typeof import('../../src/ml');
+      const ml = (await import(mlUrl)) as typeof import('../../src/model/ml-chunk');
       const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 30_000, maxAgeMs: 0, wasmPaths: '/dist/' });
       const history = ['22120', '11833', '20325'];
       const top = (scores: Float32Array) => [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);

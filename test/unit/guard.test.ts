@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEmitter } from '../../src/core/emitter';
 import { PrecisError } from '../../src/core/errors';
 import { guardAsync, guardSync } from '../../src/core/guard';
-import { resolveOptions } from '../../src/options';
+import { resolveOptions } from '../../src/client/options';
 import { DAY_MS } from '../../src/core/clock';
 
 describe('guards', () => {

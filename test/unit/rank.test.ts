@@ -4,7 +4,8 @@ import { DAY_MS } from '../../src/core/clock';
 import type { Creative } from '../../src/decide/catalog';
 import { createRandom } from '../../src/decide/bandit';
 import { buildProfile, type Profile } from '../../src/decide/profile';
-import { decideSlots, isActive, relevanceOf, type DecisionInput, type DecisionPolicy } from '../../src/decide/rank';
+import { decideSlots, relevanceOf, type DecisionInput, type DecisionPolicy } from '../../src/decide/rank';
+import { isActive } from '../../src/decide/rules';
 
 const NOW = 1_700_000_000_000;
 

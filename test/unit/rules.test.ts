@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/decide/bandit';
 import type { Creative } from '../../src/decide/catalog';
-import { checkRules, decideSlots, type DecisionInput, type DecisionPolicy, type RuleName } from '../../src/decide/rank';
+import { decideSlots, type DecisionInput, type DecisionPolicy } from '../../src/decide/rank';
+import { checkRules, type RuleName } from '../../src/decide/rules';
 import type { CreativeStats } from '../../src/decide/visitor-stats';
 
 const NOW = Date.UTC(2030, 0, 6, 12);

@@ -10,7 +10,7 @@ import { describeVisitor } from '../../src/decide/segments';
 import { creativeStats, sessionStart } from '../../src/decide/visitor-stats';
 import type { Exposure } from '../../src/measure/exposure';
 import { computeMetrics } from '../../src/measure/metrics';
-import { resolveOptions } from '../../src/options';
+import { resolveOptions } from '../../src/client/options';
 
 // The simulation, on the real decision code: simulated visitors with known
 // preferences click with known probabilities; the bandit (Thompson sampling over the

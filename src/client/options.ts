@@ -1,11 +1,9 @@
-import { DAY_MS, systemClock, type Clock } from './core/clock';
-import { PrecisError } from './core/errors';
-import type { TcfOptions } from './consent/consent';
-import type { FrequencyCaps } from './decide/catalog';
-import { DEFAULT_PRIOR_STRENGTH } from './decide/bandit';
-import { DEFAULT_HOLDOUT } from './decide/holdout';
-import type { AttributionWindows } from './measure/metrics';
-import type { BackendChoice } from './model/engine';
+import { DAY_MS, systemClock, type Clock } from '../core/clock';
+import { PrecisError } from '../core/errors';
+import type { TcfOptions } from '../consent/consent';
+import type { FrequencyCaps } from '../decide/catalog';
+import type { BackendChoice } from '../model/engine';
+import { DEFAULTS } from './defaults';
 
 /**
  * Everything `createPersonalizer` accepts. All optional.
@@ -78,37 +76,8 @@ export interface PersonalizerOptions {
   clock?: Clock;
 }
 
-/** Options with every default filled in, as the client uses them. */
-export interface ResolvedOptions {
-  catalog: string | object | undefined;
-  autoCapture: boolean;
-  maxEvents: number;
-  retentionMs: number;
-  halfLifeMs: number;
-  historySize: number;
-  storeTimeoutMs: number;
-  catalogTimeoutMs: number;
-  dbName: string;
-  model: string | undefined;
-  backend: BackendChoice;
-  worker: boolean;
-  modelTimeoutMs: number;
-  modelMaxAgeMs: number;
-  hideTimeoutMs: number;
-  holdout: number;
-  explore: boolean;
-  priorStrength: number;
-  caps: FrequencyCaps;
-  maxPerCategory: number;
-  attribution: AttributionWindows;
-  report: string | undefined;
-  reportEpsilon: number | undefined;
-  whyLink: boolean;
-  defaultConsent: 'allow' | 'deny';
-  tcf: TcfOptions;
-  linkHosts: string[] | undefined;
-  clock: Clock;
-}
+/** Options with every default filled in, as the client uses them (derived from `resolveOptions`). */
+export type ResolvedOptions = ReturnType<typeof resolveOptions>;
 
 const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -118,6 +87,7 @@ export const NUMBER_OPTIONS = [
   'modelTimeoutMs', 'modelMaxAgeMs', 'hideTimeoutMs', 'priorStrength', 'maxPerCategory', 'clickWindowDays',
   'viewWindowDays', 'reportEpsilon',
 ] as const;
+type NumberOption = (typeof NUMBER_OPTIONS)[number];
 
 /**
  * Fills in defaults. A bad value is reported (`invalid-options`) and its default used,
@@ -126,44 +96,41 @@ export const NUMBER_OPTIONS = [
  * @example
  * resolveOptions({ maxEvents: -1 }, report).maxEvents; // 1000, and `report` was called
  */
-export function resolveOptions(input: unknown, report: (error: PrecisError) => void): ResolvedOptions {
+export function resolveOptions(input: unknown, report: (error: PrecisError) => void) {
   const raw: PersonalizerOptions =
     typeof input === 'object' && input !== null ? (input as PersonalizerOptions) : {};
-  if (input !== undefined && raw !== input) report(new PrecisError('invalid-options', { reason: 'options must be an object' }));
-  const numbers: Record<(typeof NUMBER_OPTIONS)[number], number> = {
-    maxEvents: 1000, retentionDays: 30, halfLifeDays: 7, historySize: 200, storeTimeoutMs: 2000, catalogTimeoutMs: 5000,
-    modelTimeoutMs: 15_000, modelMaxAgeMs: 3_600_000, hideTimeoutMs: 300, priorStrength: DEFAULT_PRIOR_STRENGTH, maxPerCategory: 1,
-    clickWindowDays: 7, viewWindowDays: 1, reportEpsilon: 0,
-  };
+  const invalid: Invalid = (option, reason) => report(new PrecisError('invalid-options', { reason, option }));
+  if (input !== undefined && raw !== input) invalid(undefined, 'options must be an object');
+  const numbers = Object.fromEntries(NUMBER_OPTIONS.map((key) => [key, DEFAULTS[key]])) as Record<NumberOption, number>;
   for (const key of NUMBER_OPTIONS) {
     const value = raw[key];
     if (value === undefined) continue;
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) numbers[key] = value;
-    else report(new PrecisError('invalid-options', { reason: `${key} must be a positive number`, option: key }));
+    else invalid(key, `${key} must be a positive number`);
   }
   let catalog = raw.catalog;
   if (catalog !== undefined && typeof catalog !== 'string' && (typeof catalog !== 'object' || catalog === null)) {
-    report(new PrecisError('invalid-options', { reason: 'catalog must be a URL or an object', option: 'catalog' }));
+    invalid('catalog', 'catalog must be a URL or an object');
     catalog = undefined;
   }
   let model = raw.model;
   if (model !== undefined && (typeof model !== 'string' || model === '')) {
-    report(new PrecisError('invalid-options', { reason: 'model must be a manifest URL', option: 'model' }));
+    invalid('model', 'model must be a manifest URL');
     model = undefined;
   }
-  let backend = raw.backend ?? 'auto';
+  let backend: BackendChoice = raw.backend ?? DEFAULTS.backend;
   if (!BACKENDS.includes(backend)) {
-    report(new PrecisError('invalid-options', { reason: `backend must be one of ${BACKENDS.join(', ')}`, option: 'backend' }));
-    backend = 'auto';
+    invalid('backend', `backend must be one of ${BACKENDS.join(', ')}`);
+    backend = DEFAULTS.backend;
   }
-  let holdout = raw.holdout ?? DEFAULT_HOLDOUT;
+  let holdout = raw.holdout ?? DEFAULTS.holdout;
   if (typeof holdout !== 'number' || !(holdout >= 0 && holdout <= 0.5)) {
-    report(new PrecisError('invalid-options', { reason: 'holdout must be a share from 0 to 0.5', option: 'holdout' }));
-    holdout = DEFAULT_HOLDOUT;
+    invalid('holdout', 'holdout must be a share from 0 to 0.5');
+    holdout = DEFAULTS.holdout;
   }
   let reportUrl = raw.report;
   if (reportUrl !== undefined && (typeof reportUrl !== 'string' || reportUrl === '')) {
-    report(new PrecisError('invalid-options', { reason: 'report must be a URL', option: 'report' }));
+    invalid('report', 'report must be a URL');
     reportUrl = undefined;
   }
   return {
@@ -171,40 +138,45 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     model,
     hideTimeoutMs: numbers.hideTimeoutMs,
     holdout,
-    explore: raw.explore !== false,
+    explore: flag(raw.explore, DEFAULTS.explore),
     priorStrength: numbers.priorStrength,
-    caps: readCaps(raw.caps, report),
+    caps: readCaps(raw.caps, invalid),
     maxPerCategory: Math.floor(numbers.maxPerCategory),
     attribution: { clickMs: numbers.clickWindowDays * DAY_MS, viewMs: numbers.viewWindowDays * DAY_MS },
     report: reportUrl,
     reportEpsilon: numbers.reportEpsilon > 0 ? numbers.reportEpsilon : undefined,
-    whyLink: raw.whyLink === true,
+    whyLink: flag(raw.whyLink, DEFAULTS.whyLink),
     backend,
-    worker: raw.worker !== false,
-    defaultConsent: raw.defaultConsent === 'deny' ? 'deny' : 'allow',
+    worker: flag(raw.worker, DEFAULTS.worker),
+    defaultConsent: raw.defaultConsent === 'deny' || raw.defaultConsent === 'allow' ? raw.defaultConsent : DEFAULTS.defaultConsent,
     tcf: typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {},
-    linkHosts: readHostList(raw.linkHosts, report),
+    linkHosts: readHostList(raw.linkHosts, invalid),
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
-    autoCapture: raw.autoCapture !== false,
+    autoCapture: flag(raw.autoCapture, DEFAULTS.autoCapture),
     maxEvents: Math.floor(numbers.maxEvents),
     retentionMs: numbers.retentionDays * DAY_MS,
     halfLifeMs: numbers.halfLifeDays * DAY_MS,
     historySize: Math.floor(numbers.historySize),
     storeTimeoutMs: numbers.storeTimeoutMs,
     catalogTimeoutMs: numbers.catalogTimeoutMs,
-    dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : 'precis',
-    clock: typeof raw.clock === 'function' ? raw.clock : systemClock,
+    dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : DEFAULTS.dbName,
+    clock: typeof raw.clock === 'function' ? raw.clock : systemClock as Clock,
   };
 }
 
-function readCaps(value: unknown, report: (error: PrecisError) => void): FrequencyCaps {
+/** Reports a bad option (its default is used instead). */
+type Invalid = (option: string | undefined, reason: string) => void;
+
+const flag = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
+
+function readCaps(value: unknown, invalid: Invalid): FrequencyCaps {
   if (value === undefined) return {};
   const caps: FrequencyCaps = {};
   const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
   const { perDay, perSession } = (typeof value === 'object' && value !== null ? value : {}) as FrequencyCaps;
   if (typeof value !== 'object' || value === null || (perDay !== undefined && !whole(perDay)) || (perSession !== undefined && !whole(perSession))) {
-    report(new PrecisError('invalid-options', { reason: 'caps must be {perDay, perSession} whole numbers ≥ 1', option: 'caps' }));
+    invalid('caps', 'caps must be {perDay, perSession} whole numbers ≥ 1');
     return {};
   }
   if (perDay !== undefined) caps.perDay = perDay;
@@ -212,9 +184,9 @@ function readCaps(value: unknown, report: (error: PrecisError) => void): Frequen
   return caps;
 }
 
-function readHostList(value: unknown, report: (error: PrecisError) => void): string[] | undefined {
+function readHostList(value: unknown, invalid: Invalid): string[] | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value) && value.every((host) => typeof host === 'string')) return value;
-  report(new PrecisError('invalid-options', { reason: 'linkHosts must be an array of host names', option: 'linkHosts' }));
+  invalid('linkHosts', 'linkHosts must be an array of host names');
   return [];
 }

@@ -1,5 +1,5 @@
-import { PrecisError } from './core/errors';
-import { parseCatalog, type Catalog } from './decide/catalog';
+import { PrecisError } from '../core/errors';
+import { parseCatalog, type Catalog } from '../decide/catalog';
 
 /**
  * Fetches (when given a URL; or takes the response of that request, already `started`)

@@ -1,7 +1,7 @@
-import { PrecisError, toPrecisError } from './core/errors';
-import { toTrustedScriptUrl } from './core/trusted-types';
-import type { EngineInfo, EngineOptions } from './model/engine';
-import type { WorkerReply, WorkerRequest, WorkerResults } from './model/worker-protocol';
+import { PrecisError, toPrecisError } from '../core/errors';
+import { toTrustedScriptUrl } from '../core/trusted-types';
+import type { EngineInfo, EngineOptions } from './engine';
+import type { WorkerReply, WorkerRequest, WorkerResults } from './worker-protocol';
 
 /** The main thread's handle on the model, which runs in a worker (or, failing that, here). */
 export interface ModelClient {
@@ -61,7 +61,7 @@ export function startModel(mlUrl: string, options: EngineOptions, useWorker = ty
 
   async function onMainThread(): Promise<EngineInfo> {
     thread = 'main';
-    const ml = (await import(/* webpackIgnore: true */ /* @vite-ignore */ mlUrl)) as typeof import('./ml');
+    const ml = (await import(/* webpackIgnore: true */ /* @vite-ignore */ mlUrl)) as typeof import('./ml-chunk');
     const engine = await ml.createEngine(options);
     ask = (async (type: WorkerRequest['type'], payload?: { history?: string[] }) => {
       if (type === 'score') return { scores: await engine.score(payload?.history ?? []), backend: engine.info.backend };

@@ -1,8 +1,8 @@
-import { readsSavedStateAtOnce } from './consent/consent';
-import { assignArm, type Arm } from './decide/holdout';
-import { newVisitorId, parseVisitorState } from './decide/visitor-state';
-import { startSlotStates, type ShownDecision, type SlotStates } from './render/slot-states';
-import { readLocalState } from './store/local-state';
+import { readsSavedStateAtOnce } from '../consent/consent';
+import { assignArm, type Arm } from '../decide/holdout';
+import { newVisitorId, parseVisitorState } from '../decide/visitor-state';
+import { startSlotStates, type ShownDecision, type SlotStates } from '../render/slot-states';
+import { readLocalState } from '../store/local-state';
 
 /** What the first paint found and did, handed to the client. */
 export interface FirstPaint {

@@ -1,0 +1,111 @@
+import type { TrackInput } from '../capture/event';
+import type { Permission } from '../consent/consent';
+import type { ErrorCode } from '../core/errors';
+import { guardAsync, guardSync } from '../core/guard';
+import { computeMetrics } from '../measure/metrics';
+import type { SlotController } from '../render/slot-controller';
+import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
+import { MAX_EXPOSURES } from '../store/gated-store';
+import type { DecisionScheduler } from './decision-scheduler';
+import type { ModelHost } from './model-host';
+import type { ClientContext } from './lifecycle';
+import type { Session } from './session';
+import type { Personalizer, PersonalizerEvents, PersonalizerStatus, VisitorData, VisitorProfile } from './types';
+
+/** The parts the public methods delegate to, besides the client's context. */
+export interface FacadeParts {
+  ready: Promise<void>;
+  opened: Promise<Session>;
+  scheduler: DecisionScheduler;
+  model: ModelHost;
+  slots: SlotController | undefined;
+  /** Validates and records an event; false after `destroy()`. Throws on an invalid event. */
+  track(event: TrackInput): boolean;
+  forget(): Promise<void>;
+  destroy(): void;
+  destroyed(): boolean;
+}
+
+/**
+ * The public `Personalizer`: each method delegates to a part, through a guard, so none
+ * throws and no promise rejects. A failed method's fallback is computed when it fails,
+ * so it shows the visitor's arm and consent as they are then (after `forget()` or a
+ * consent change too), not as they were when the client started.
+ *
+ * @example
+ * const personalizer = createFacade(context, { ready, opened, scheduler, model, slots, track, forget, destroy, destroyed });
+ */
+export function createFacade(
+  { options, visitor, consent, doc, report, on }: Pick<ClientContext, 'options' | 'visitor' | 'consent' | 'doc' | 'report' | 'on'>,
+  parts: FacadeParts,
+): Personalizer {
+  const { opened, scheduler, model, slots } = parts;
+  const { maxEvents, attribution } = options;
+  // Like guardAsync, with a fallback computed when the call fails.
+  const safely = <Args extends unknown[], R>(fn: (...args: Args) => Promise<R>, fallback: () => R, code?: ErrorCode) => {
+    const failed = Symbol('failed');
+    const guarded = guardAsync<Args, R | typeof failed>(fn, failed, report, code);
+    return async (...args: Args): Promise<R> => {
+      const result = await guarded(...args);
+      return result === failed ? fallback() : result;
+    };
+  };
+  const fallbackProfile = (): VisitorProfile => ({ segments: [], propensity: 0, arm: visitor.arm(), categories: [], items: [] });
+  const fallbackData = (): VisitorData => ({ consent: consent.state(), storedIn: null, events: [], exposures: [], state: null });
+  const slotNamed = (slot: HTMLElement | string): HTMLElement | undefined => {
+    if (typeof slot !== 'string') return slot;
+    return doc ? findSlots(doc).find((el) => el.getAttribute(SLOT_ATTRIBUTE) === slot) : undefined;
+  };
+  const refresh = guardAsync(() => scheduler.refresh(), [], report, 'render');
+  const setConsent = guardSync((choice: Partial<Record<Permission, boolean>>) => consent.set(choice), undefined, report, 'invalid-options');
+
+  return {
+    ready: parts.ready,
+    track: guardSync(parts.track, false, report, 'invalid-event'),
+    decide: guardAsync(() => scheduler.decidePage(), [], report),
+    refresh,
+    recommend: guardAsync(async (request: { k?: number; among?: readonly string[] } = {}) => {
+      const session = await opened;
+      await model.settled;
+      const history = consent.allows('personalize') ? await session.history() : undefined;
+      return model.recommend(history, request);
+    }, { items: [], backend: null }, report, 'model-inference'),
+    status: safely(async (): Promise<PersonalizerStatus> => {
+      const { store, catalog } = await opened;
+      const base = { store: store.kind(), creatives: catalog.creatives.length, arm: visitor.arm(), lastDecisionMs: scheduler.lastDecisionMs(), consent: consent.status() };
+      return { ...base, model: await model.status() };
+    }, () => ({ store: null, creatives: 0, arm: visitor.arm(), lastDecisionMs: null, consent: consent.status(), model: null })),
+    why: guardSync((slot: HTMLElement | string) => slots?.explanation(slot) ?? null, null, report),
+    metrics: guardAsync(async () => {
+      const { store } = await opened;
+      return computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(maxEvents), attribution);
+    }, computeMetrics([], []), report, 'store-read'),
+    profile: safely(async () => (await opened).profile(), fallbackProfile, 'store-read'),
+    dismiss: guardSync((slot: HTMLElement | string) => {
+      const element = slotNamed(slot);
+      if (element instanceof HTMLElement) slots?.dismiss(element);
+    }, undefined, report),
+    consent: (choice) => {
+      setConsent(choice);
+      return consent.state(); // what holds now, whether the choice was taken or refused
+    },
+    forget: guardAsync(parts.forget, undefined, report, 'store-write'),
+    myData: safely(async () => {
+      const { store } = await opened;
+      return {
+        consent: consent.state(),
+        storedIn: store.kind(),
+        events: await store.recent(maxEvents),
+        exposures: await store.exposures(MAX_EXPOSURES),
+        state: store.readState() ?? null,
+      };
+    }, fallbackData, 'store-read'),
+    on: guardSync(
+      <K extends keyof PersonalizerEvents>(type: K, listener: (payload: PersonalizerEvents[K]) => void) =>
+        parts.destroyed() ? () => {} : on(type, listener),
+      () => {},
+      report,
+    ) as Personalizer['on'],
+    destroy: guardSync(parts.destroy, undefined, report),
+  };
+}

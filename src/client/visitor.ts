@@ -1,0 +1,55 @@
+import { assignArm, type Arm } from '../decide/holdout';
+import { newVisitorId, type CachedDecision, type VisitorState } from '../decide/visitor-state';
+
+/** Who the visitor is on this page: their anonymous id and arm, what was decided ahead and reported. */
+export interface Visitor {
+  arm(): Arm;
+  /** Changes with every `renew()`: work started for an earlier visitor compares it and is not saved. */
+  generation(): number;
+  /** Exposures and purchases up to this time have been reported. */
+  reportedUntil(): number;
+  /** What is kept in localStorage for the next page. */
+  state(): VisitorState;
+  /** Notes the decisions made ahead for the next page, or the time reported up to. */
+  update(change: { ahead?: Record<string, CachedDecision>; reportedUntil?: number }): void;
+  /** A new anonymous visitor (after `forget()`): new id and arm, nothing decided ahead or reported. */
+  renew(): void;
+  /** The visitor the last page saved, read late (at a CMP's yes): their id, arm and reported time. */
+  adopt(saved: { visitor: string; arm: Arm; reportedUntil: number }): void;
+}
+
+/**
+ * The visitor as the first paint found them (the last page's id, or a new one), kept in
+ * memory; the session saves `state()` to localStorage when it changes.
+ *
+ * @example
+ * const visitor = createVisitor(firstPaint, 0.05);
+ * visitor.arm(); // 'personalized' for ~95% of visitors
+ */
+export function createVisitor(first: { visitor: string; arm: Arm; reportedUntil: number }, holdout: number): Visitor {
+  let id = first.visitor;
+  let arm = first.arm;
+  let reportedUntil = first.reportedUntil;
+  let ahead: Record<string, CachedDecision> = {};
+  let generation = 0;
+  return {
+    arm: () => arm,
+    generation: () => generation,
+    reportedUntil: () => reportedUntil,
+    state: () => ({ visitor: id, decisions: ahead, reportedUntil }),
+    update(change) {
+      ahead = change.ahead ?? ahead;
+      reportedUntil = change.reportedUntil ?? reportedUntil;
+    },
+    adopt(saved) {
+      ({ visitor: id, arm, reportedUntil } = saved);
+    },
+    renew() {
+      generation += 1;
+      id = newVisitorId();
+      arm = assignArm(id, holdout);
+      reportedUntil = 0;
+      ahead = {};
+    },
+  };
+}
