@@ -9,7 +9,7 @@ import { assignArm, type Arm } from './decide/holdout';
 import { buildProfile } from './decide/profile';
 import { decideSlots, type Decision, type DecisionInput } from './decide/rank';
 import { categoryItems, createModelView, type ModelView } from './decide/model-view';
-import { describeVisitor, type VisitorSegments } from './decide/segments';
+import { describeVisitor, mainInterest, type VisitorSegments } from './decide/segments';
 import { topItems, type ScoredItem } from './decide/top-items';
 import { creativeStats, purchasedItems, sessionStart } from './decide/visitor-stats';
 import { newVisitorId, type CachedDecision } from './decide/visitor-state';
@@ -21,8 +21,8 @@ import type { BackendName } from './model/backend-registry';
 import type { EngineInfo } from './model/engine';
 import { exportToAdServer } from './measure/ad-server-targeting';
 import { parseExposure, type Exposure, type ExposureKind } from './measure/exposure';
-import { computeMetrics, type Metrics } from './measure/metrics';
-import { buildReport, createReporter, hasCounts, type Reporter } from './measure/report';
+import { computeMetrics, countForReport, type Metrics } from './measure/metrics';
+import { buildReport, createReporter, hasCounts, isReportDue, type Reporter } from './measure/report';
 import { watchViewability, type ViewabilityWatcher } from './measure/viewability';
 import { resolveOptions, type PersonalizerOptions } from './options';
 import { createSlotController, type ShownDecision, type SlotController } from './render/slot-controller';
@@ -212,7 +212,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   let store: VisitorStore | undefined;
   const consent = createConsent(win, { defaultPolicy: options.defaultConsent, tcf: options.tcf });
   const personalizing = (): boolean => consent.allows('personalize');
-  let catalog: Catalog = { creatives: [] };
+  let catalog: Catalog = { creatives: [], interests: [] };
   const early: PrecisEvent[] = [];
   const cleanups: Array<() => void> = [];
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -394,6 +394,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
       arm: personalizing() ? arm : 'control' as const,
       profile,
       segments: new Set(visitor.segments),
+      interest: mainInterest(profile, catalog.interests),
       purchased: purchasedItems(events),
       stats: creativeStats(exposures, now, began),
       policy: { explore: options.explore, priorStrength: options.priorStrength, caps: options.caps, maxPerCategory: options.maxPerCategory },
@@ -443,8 +444,10 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     const { explanation } = shown;
     // Exposures measure personalisation; without `personalize` (or `store`) none are kept.
     if (destroyed || !store || !personalizing()) return;
+    // The interest it was decided under, fixed now (last, the key order parseExposure gives it back in).
     const exposure: Exposure = {
       kind, creative: shown.creative.id, slot: slotName(slot), arm: explanation.arm, probability: explanation.probability, time: options.clock(),
+      interest: explanation.interest,
     };
     store.addExposure(exposure);
     flushSoon();
@@ -511,15 +514,18 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     store?.writeState({ visitor: visitorId, decisions: ahead, reportedUntil });
   }
 
-  // --- Reports: aggregates only, when the tab is hidden (and leftovers at start).
+  // --- Reports: aggregates only, when the tab is hidden (and leftovers at start), at most one per `reportEvery`.
   const reporter: Reporter | undefined = win && options.report ? createReporter(win, options.report) : undefined;
   async function sendReport(onExit: boolean): Promise<void> {
     if (!reporter || !store || destroyed || !consent.allows('send')) return;
     const since = reportedUntil;
     const now = options.clock();
-    const metrics = computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), options.attribution, since);
-    if (!hasCounts(metrics)) return;
-    const payload = buildReport(metrics, catalog.creatives.map((c) => c.id), arm, options.reportEpsilon);
+    const exposures = await store.exposures(MAX_EXPOSURES);
+    const counts = countForReport(exposures, await store.recent(options.maxEvents), options.attribution, since);
+    const oldest = exposures.find((exposure) => exposure.time > since)?.time ?? now;
+    if (!hasCounts(counts) || !isReportDue(options.reportPeriodHours, since, oldest, now)) return;
+    const scope = { creatives: catalog.creatives.map((c) => c.id), interests: catalog.interests, arm };
+    const payload = buildReport(counts, scope, options.reportEpsilon, options.reportPeriodHours);
     reportedUntil = now;
     saveState();
     const delivered = onExit ? reporter.sendOnExit(payload) : await reporter.send(payload);

@@ -66,6 +66,12 @@ export interface PersonalizerOptions {
   report?: string;
   /** With `report`: add Laplace noise for ε-differential privacy per impression, click or purchase. */
   reportEpsilon?: number;
+  /**
+   * With `report`: at most one report per page hide (`'pagehide'`, the default), per day
+   * (`'day'`), or per this many hours; counts wait on the device until then. Fewer, fuller
+   * reports carry the same noise each, so they measure more for the same ε.
+   */
+  reportEvery?: 'pagehide' | 'day' | number;
   /** Put a "Why this ad?" button on every creative shown. Default false. */
   whyLink?: boolean;
   /** Hosts that creatives' absolute links and images may point to; relative URLs are always allowed. Default: any http(s) host. */
@@ -103,6 +109,8 @@ export interface ResolvedOptions {
   attribution: AttributionWindows;
   report: string | undefined;
   reportEpsilon: number | undefined;
+  /** The `reportEvery` cadence in hours: 0 for every page hide. */
+  reportPeriodHours: number;
   whyLink: boolean;
   defaultConsent: 'allow' | 'deny';
   tcf: TcfOptions;
@@ -178,6 +186,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     attribution: { clickMs: numbers.clickWindowDays * DAY_MS, viewMs: numbers.viewWindowDays * DAY_MS },
     report: reportUrl,
     reportEpsilon: numbers.reportEpsilon > 0 ? numbers.reportEpsilon : undefined,
+    reportPeriodHours: readReportEvery(raw.reportEvery, report),
     whyLink: raw.whyLink === true,
     backend,
     worker: raw.worker !== false,
@@ -196,6 +205,14 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : 'precis',
     clock: typeof raw.clock === 'function' ? raw.clock : systemClock,
   };
+}
+
+function readReportEvery(value: unknown, report: (error: PrecisError) => void): number {
+  if (value === undefined || value === 'pagehide') return 0;
+  if (value === 'day') return 24;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  report(new PrecisError('invalid-options', { reason: "reportEvery must be 'pagehide', 'day' or hours > 0", option: 'reportEvery' }));
+  return 0;
 }
 
 function readCaps(value: unknown, report: (error: PrecisError) => void): FrequencyCaps {
