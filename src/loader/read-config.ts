@@ -23,10 +23,7 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   if (data.tcfVendorId) config.tcf = { ...config.tcf, vendorId: Number(data.tcfVendorId) };
   if (data.report) config.report = data.report;
   // `data-report-every="day"`, or hours: `data-report-every="12"`.
-  if (data.reportEvery) {
-    const hours = Number(data.reportEvery);
-    config.reportEvery = Number.isNaN(hours) ? data.reportEvery as PersonalizerOptions['reportEvery'] : hours;
-  }
+  if (data.reportEvery) config.reportEvery = (Number(data.reportEvery) || data.reportEvery) as PersonalizerOptions['reportEvery'];
   if (data.holdout !== undefined) config.holdout = Number(data.holdout);
   if (data.explore !== undefined) config.explore = data.explore !== 'false';
   if (data.whyLink !== undefined) config.whyLink = data.whyLink !== 'false';
