@@ -21,8 +21,8 @@ import type { BackendName } from './model/backend-registry';
 import type { EngineInfo } from './model/engine';
 import { exportToAdServer } from './measure/ad-server-targeting';
 import { parseExposure, type Exposure, type ExposureKind } from './measure/exposure';
-import { computeMetrics, countForReport, type Metrics } from './measure/metrics';
-import { buildReport, createReporter, hasCounts, isReportDue, type Reporter } from './measure/report';
+import { computeMetrics, type Metrics } from './measure/metrics';
+import { createReporter, nextReport, type Reporter } from './measure/report';
 import { watchViewability, type ViewabilityWatcher } from './measure/viewability';
 import { resolveOptions, type PersonalizerOptions } from './options';
 import { createSlotController, type ShownDecision, type SlotController } from './render/slot-controller';
@@ -520,12 +520,12 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     if (!reporter || !store || destroyed || !consent.allows('send')) return;
     const since = reportedUntil;
     const now = options.clock();
-    const exposures = await store.exposures(MAX_EXPOSURES);
-    const counts = countForReport(exposures, await store.recent(options.maxEvents), options.attribution, since);
-    const oldest = exposures.find((exposure) => exposure.time > since)?.time ?? now;
-    if (!hasCounts(counts) || !isReportDue(options.reportPeriodHours, since, oldest, now)) return;
-    const scope = { creatives: catalog.creatives.map((c) => c.id), interests: catalog.interests, arm };
-    const payload = buildReport(counts, scope, options.reportEpsilon, options.reportPeriodHours);
+    const payload = nextReport({
+      exposures: await store.exposures(MAX_EXPOSURES), events: await store.recent(options.maxEvents), windows: options.attribution,
+      reportedUntil: since, now, periodHours: options.reportPeriodHours, epsilon: options.reportEpsilon,
+      scope: { creatives: catalog.creatives.map((c) => c.id), interests: catalog.interests, arm },
+    });
+    if (!payload) return;
     reportedUntil = now;
     saveState();
     const delivered = onExit ? reporter.sendOnExit(payload) : await reporter.send(payload);

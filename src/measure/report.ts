@@ -1,6 +1,8 @@
 import { HOUR_MS } from '../core/clock';
 import type { Arm } from '../decide/holdout';
-import type { InterestCounts } from './metrics';
+import type { PrecisEvent } from '../capture/event';
+import type { Exposure } from './exposure';
+import { countForReport, type AttributionWindows, type InterestCounts } from './metrics';
 
 /** One row of a report: how often one creative was seen, clicked and converted in one arm, under one main interest. */
 export type ReportRow = InterestCounts;
@@ -106,6 +108,37 @@ export function isReportDue(periodHours: number, reportedUntil: number, oldestCo
   if (periodHours === 0) return true;
   const began = reportedUntil > 0 ? reportedUntil : oldestCount;
   return now - began >= periodHours * HOUR_MS;
+}
+
+/** What deciding whether to report, and what, depends on: the device's log, the cadence and the catalog. */
+export interface ReportInput {
+  exposures: readonly Exposure[];
+  events: readonly PrecisEvent[];
+  windows: AttributionWindows;
+  /** Counts up to this time were reported (0: never). */
+  reportedUntil: number;
+  now: number;
+  periodHours: number;
+  epsilon: number | undefined;
+  scope: ReportScope;
+  random?: () => number;
+}
+
+/**
+ * The report to send now, or undefined when there is nothing new to count or the
+ * cadence says wait (`isReportDue`): the counts since `reportedUntil`
+ * (`countForReport`), built into a payload (`buildReport`).
+ *
+ * @example
+ * const payload = nextReport({ exposures, events, windows, reportedUntil, now: Date.now(), periodHours: 24, epsilon: 1, scope });
+ * if (payload) { reporter.sendOnExit(payload); reportedUntil = now; }
+ */
+export function nextReport(input: ReportInput): ReportPayload | undefined {
+  const { exposures, reportedUntil, now } = input;
+  const counts = countForReport(exposures, input.events, input.windows, reportedUntil);
+  const oldest = exposures.reduce((first, exposure) => (exposure.time > reportedUntil ? Math.min(first, exposure.time) : first), now);
+  if (!hasCounts(counts) || !isReportDue(input.periodHours, reportedUntil, oldest, now)) return undefined;
+  return buildReport(counts, input.scope, input.epsilon, input.periodHours, input.random);
 }
 
 /**
