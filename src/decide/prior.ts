@@ -18,7 +18,7 @@ export interface PriorUsed {
    * `default`: the catalog names none, so DEFAULT_PRIOR_CTR.
    */
   source: 'interest' | 'creative' | 'default';
-  /** The interest whose prior was used (with `source: 'interest'`). */
+  /** The interest whose prior was used (with `source: 'interest'`; '' for visitors without a main interest). */
   interest?: string;
   ctr: number;
   /** The impressions the prior counts as. */
@@ -33,16 +33,17 @@ export const MAX_PRIOR_STRENGTH = 1_000_000;
 const MAX_ID = 128;
 
 /**
- * The prior to start a creative's posterior from: the per-interest prior when the visitor
- * has a main interest the catalog has a prior for, else the creative's `priorCtr` with its
- * `priorStrength` (else `defaultStrength`), else DEFAULT_PRIOR_CTR.
+ * The prior to start a creative's posterior from: the prior pooled over visitors of the
+ * visitor's main interest when the catalog has one (`priorsByInterest['']` for visitors
+ * without a main interest), else the creative's `priorCtr` with its `priorStrength` (else
+ * `defaultStrength`), else DEFAULT_PRIOR_CTR.
  *
  * @example
  * choosePrior(creative, 'racing', 100); // { source: 'interest', interest: 'racing', ctr: 0.041, strength: 800 }
  */
 export function choosePrior(creative: Creative, interest: string, defaultStrength: number): PriorUsed {
   const byInterest = creative.priorsByInterest;
-  if (interest !== '' && byInterest && Object.prototype.hasOwnProperty.call(byInterest, interest)) {
+  if (byInterest && Object.prototype.hasOwnProperty.call(byInterest, interest)) {
     const { priorCtr, priorStrength } = byInterest[interest]!;
     return { source: 'interest', interest, ctr: priorCtr, strength: priorStrength };
   }
@@ -89,7 +90,8 @@ function readInterestPriors(value: unknown): Record<string, InterestPrior> {
   // No prototype: an interest named `constructor` or `__proto__` is just an interest.
   const priors = Object.create(null) as Record<string, InterestPrior>;
   for (const [interest, entry] of Object.entries(value)) {
-    if (!isId(interest)) throw invalid(`priorsByInterest keys must be 1-${MAX_ID} characters`);
+    // '' is the visitors without a main interest: their own pooled prior, when the collector has one.
+    if (interest !== '' && !isId(interest)) throw invalid(`priorsByInterest keys must be '' or 1-${MAX_ID} characters`);
     if (typeof entry !== 'object' || entry === null) throw invalid(`priorsByInterest.${interest} must be {priorCtr, priorStrength}`);
     const { priorCtr, priorStrength } = entry as Record<string, unknown>;
     if (typeof priorCtr !== 'number' || !(priorCtr > 0 && priorCtr < 1)) {

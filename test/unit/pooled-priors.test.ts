@@ -63,6 +63,7 @@ describe('parseCatalog: interests and pooled priors', () => {
     ['priorStrength', { priorStrength: Infinity }],
     ['priorStrength', { priorStrength: 2e6 }],
     ['priorsByInterest', { priorsByInterest: [] }],
+    ['priorsByInterest keys', { priorsByInterest: { '  ': { priorCtr: 0.05, priorStrength: 10 } } }],
     ['priorsByInterest', { priorsByInterest: { racing: 0.05 } }],
     ['priorsByInterest.racing.priorCtr', { priorsByInterest: { racing: { priorCtr: 1.2, priorStrength: 10 } } }],
     ['priorsByInterest.racing.priorStrength', { priorsByInterest: { racing: { priorCtr: 0.05 } } }],
@@ -98,6 +99,12 @@ describe('choosePrior', () => {
 
   it('the per-interest prior when the visitor has that interest', () => {
     expect(choosePrior(creative, 'racing', 100)).toEqual({ source: 'interest', interest: 'racing', ctr: 0.08, strength: 150 });
+  });
+
+  it('visitors without a main interest: the prior pooled over them (\'\') when the catalog has it', () => {
+    const withNone = parse({ creatives: [{ ...POOLED, priorsByInterest: { '': { priorCtr: 0.04, priorStrength: 300 } } }] }).catalog.creatives[0]!;
+    expect(choosePrior(withNone, '', 100)).toEqual({ source: 'interest', interest: '', ctr: 0.04, strength: 300 });
+    expect(choosePrior(withNone, 'racing', 100)).toEqual({ source: 'creative', ctr: 0.03, strength: 400 });
   });
 
   it('else the creative’s pooled prior with its strength', () => {
