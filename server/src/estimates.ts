@@ -45,14 +45,18 @@ export function countInterval(sum: number, noiseVar: number): Interval {
  * The variance of a ratio of sums Y/X (CTR = clicks/impressions) pooled over reports: the
  * larger of the between-report (cluster-robust) variance, which sees the noise and any
  * difference between visitors, and the model variance, binomial sampling plus the Laplace
- * noise in both sums (`noiseVar` per sum), which keeps small samples honest.
+ * noise in both sums (`noiseVar` per sum), which keeps small samples honest. `binomialRate`
+ * (default: the ratio itself) is the rate the binomial term uses.
  *
  * @example
  * ratioVariance({ n: 40, x: 1200, y: 30, xx: 40000, yy: 50, xy: 1000, noiseVar: 0 });
  */
-export function ratioVariance(s: { n: number; x: number; y: number; xx: number; yy: number; xy: number; noiseVar: number }): number {
+export function ratioVariance(
+  s: { n: number; x: number; y: number; xx: number; yy: number; xy: number; noiseVar: number },
+  binomialRate = s.y / s.x,
+): number {
   const rate = s.y / s.x;
-  const p = Math.min(Math.max(rate, 0), 1);
+  const p = Math.min(Math.max(binomialRate, 0), 1);
   const model = (s.x * p * (1 - p) + s.noiseVar * (1 + rate * rate)) / (s.x * s.x);
   const robust = s.n > 1 ? ((s.n / (s.n - 1)) * Math.max(s.yy - 2 * rate * s.xy + rate * rate * s.xx, 0)) / (s.x * s.x) : 0;
   return Math.max(model, robust);

@@ -12,6 +12,8 @@ export const MAX_WINDOW_HOURS = 24;
  * purchase every twelve. Counts above it are clipped (the poisoning bound).
  */
 export const MAX_PER_HOUR = { impressions: 60, clicks: 10, conversions: 5 } as const;
+/** A count beyond this is no count at all, noisy or not: the report is refused rather than clipped. */
+export const MAX_ABS_COUNT = 1_000_000;
 /** Laplace noise beyond this many scales happens with probability e^-10 / 2: the clip leaves room for it. */
 const NOISE_ALLOWANCE_SCALES = 10;
 /** Every count of a report carries noise of scale SENSITIVITY / ε (the SDK's REPORT_SENSITIVITY). */
@@ -126,8 +128,8 @@ function parseRow(row: unknown, v2: boolean, catalog: SiteCatalog, limits: Count
   const counts = { impressions: 0, clicks: 0, conversions: 0 };
   for (const name of COUNTS) {
     const count = fields[name];
-    // JSON.parse turns 1e999 into Infinity; exact counts are whole and never negative.
-    if (typeof count !== 'number' || !Number.isFinite(count)) return { error: 'bad-count' };
+    // JSON.parse turns 1e999 into Infinity (refused with any other huge count); exact counts are whole and never negative.
+    if (typeof count !== 'number' || !(Math.abs(count) <= MAX_ABS_COUNT)) return { error: 'bad-count' };
     if (limits.low === 0 && (count < 0 || !Number.isInteger(count))) return { error: 'bad-count' };
     counts[name] = Math.min(Math.max(count, limits.low), limits.high[name]);
   }

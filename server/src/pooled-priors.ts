@@ -33,7 +33,7 @@ export function shrink(base: number, sums: Sums, maxStrength: number): Prior | n
   const variance = ratioVariance({
     n: sums.reports, x: sums.impressions, y: sums.clicks, xx: sums.impressionsSq, yy: sums.clicksSq, xy: sums.impressionsClicks,
     noiseVar: sums.noiseVar,
-  });
+  }, stable);
   const effective = variance > 0 ? (stable * (1 - stable)) / variance : sums.impressions;
   const weight = Math.min(effective, sums.impressions);
   const priorCtr = (base * SITE_PRIOR_STRENGTH + rate * weight) / (SITE_PRIOR_STRENGTH + weight);
