@@ -84,17 +84,24 @@ export async function fetchCatalog(url: string): Promise<Catalog> {
 }
 
 /**
- * Posts a report as the beacon does (text/plain), resolving to the HTTP status.
+ * Posts a report as the beacon does (text/plain), resolving to the HTTP status. A
+ * connection reset (a kept-alive socket the server closed meanwhile, before reading the
+ * request) is retried twice.
  *
  * @example
  * await postReport(collector.url, payload); // 204
  */
-export async function postReport(url: string, payload: ReportPayload): Promise<number> {
-  const response = await fetch(new URL('/reports', url), {
-    method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'text/plain' },
-  });
-  await response.arrayBuffer();
-  return response.status;
+export async function postReport(url: string, payload: ReportPayload, retries = 2): Promise<number> {
+  try {
+    const response = await fetch(new URL('/reports', url), {
+      method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'text/plain' },
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch (error) {
+    if (retries === 0) throw error;
+    return postReport(url, payload, retries - 1);
+  }
 }
 
 /**
@@ -125,7 +132,7 @@ export async function runLoop(setting: LoopSetting, collector: Collector | undef
   for (let i = 0; i < visitors; i += 1) {
     outcomes.push(runVisitor(drawKind(kinds), seed * 100_003 + i, start + i * 60_000, holdout, () => catalog,
       { epsilon: setting.epsilon, periodHours: setting.periodHours, send }));
-    if (pending.length >= 256) await settle();
+    if (pending.length >= 128) await settle();
     if (setting.pooled && collector && (i + 1) % republishEvery === 0) {
       await settle();
       await collector.republish();

@@ -1,29 +1,36 @@
-// npm run simulate [-- --visitors 4000 --runs 50 --seed 1]: the learning table, the calibration of
-// the collector's uplift interval and the poisoning bound, seeded; prints JSON and writes
-// simulate/results.json and simulate/learning.svg.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// npm run simulate [-- --visitors 3000 --runs 50 --seed 1]: the learning table, the
+// calibration of the collector's uplift interval and the poisoning bound, seeded; prints
+// JSON and writes simulate/results.json and simulate/learning.svg.
+// The parts can run in separate processes (`--part settings:0,1`, `--part calibration`,
+// `--part poisoning`, each writing simulate/parts/), then `--part merge` writes the same
+// results: every run is seeded, so the numbers do not depend on how it is split.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lineChart } from '../bench/charts.mjs';
 import { calibrate } from './calibration';
-import { runLoop, withCollector, type LoopResult, type LoopSetting } from './loop';
+import { runLoop, withCollector, type LoopSetting } from './loop';
 import { measurePoisoning } from './poisoning';
 
 const { values: args } = parseArgs({
-  options: { visitors: { type: 'string', default: '4000' }, runs: { type: 'string', default: '50' }, seed: { type: 'string', default: '1' } },
+  options: {
+    visitors: { type: 'string', default: '3000' }, runs: { type: 'string', default: '50' }, seed: { type: 'string', default: '1' },
+    part: { type: 'string', default: 'all' },
+  },
 });
 const VISITORS = Number(args.visitors);
 const RUNS = Number(args.runs);
 const SEED = Number(args.seed);
+const CALIBRATION = { runs: RUNS, seed: SEED, visitors: 200, epsilons: [undefined, 1], periodHours: 24 };
+const PARTS = 'simulate/parts';
 
-interface Row {
+interface Setting {
   name: string;
   learning: 'per-device' | 'pooled';
   epsilon: number | null;
   cadence: 'pagehide' | 'day';
-  result: LoopResult;
 }
 
-const SETTINGS: Array<Omit<Row, 'result'>> = [
+const SETTINGS: Setting[] = [
   // On its own, a device's learning does not depend on what it reports: one run stands for every ε and cadence.
   { name: 'per device (any ε, any cadence)', learning: 'per-device', epsilon: null, cadence: 'pagehide' },
   ...([null, 4, 1] as const).flatMap((epsilon) => (['pagehide', 'day'] as const).map((cadence) => ({
@@ -31,40 +38,65 @@ const SETTINGS: Array<Omit<Row, 'result'>> = [
   }))),
 ];
 
-async function runSetting(setting: Omit<Row, 'result'>): Promise<Row> {
+async function runSetting(setting: Setting) {
   const loop: LoopSetting = {
     pooled: setting.learning === 'pooled', epsilon: setting.epsilon ?? undefined,
     periodHours: setting.cadence === 'day' ? 24 : 0, visitors: VISITORS, seed: SEED,
   };
   const result = loop.pooled ? await withCollector({ rateLimit: false }, (collector) => runLoop(loop, collector)) : await runLoop(loop, undefined);
   process.stderr.write(`${setting.name}: 90% after ${result.visitorsTo90 ?? `> ${VISITORS}`} visitors, last quarter ${result.finalShare.toFixed(3)}\n`);
-  return { ...setting, result };
+  return {
+    ...setting, visitorsTo90: result.visitorsTo90, finalShare: Number(result.finalShare.toFixed(3)), finalByKind: result.finalByKind,
+    reports: result.reports, curve: result.curve.map((p) => [p.visitors, Number(p.share.toFixed(4))]),
+  };
 }
 
-const rows: Row[] = [];
-for (const setting of SETTINGS) rows.push(await runSetting(setting));
-const calibration = await calibrate({ runs: RUNS, seed: SEED, visitors: 300, epsilons: [undefined, 1], periodHours: 24 });
-process.stderr.write(`calibration: ${calibration.covered} of ${calibration.runs} intervals cover the true uplift\n`);
-const poisoning = await measurePoisoning(SEED);
+/** Runs one part (or all) and returns what it adds to the results. */
+async function runPart(part: string): Promise<Record<string, unknown>> {
+  if (part.startsWith('settings:')) {
+    const chosen = part.slice('settings:'.length).split(',').map(Number);
+    const table = [];
+    for (const index of chosen) table.push({ index, ...(await runSetting(SETTINGS[index]!)) });
+    return { table };
+  }
+  if (part === 'calibration') {
+    const calibration = await calibrate(CALIBRATION);
+    process.stderr.write(`calibration: ${calibration.covered} of ${calibration.runs} intervals cover the true uplift\n`);
+    return { calibration };
+  }
+  if (part === 'poisoning') return { poisoning: await measurePoisoning(SEED) };
+  throw new Error(`unknown part ${part}`);
+}
 
-const results = {
-  command: `npm run simulate -- --visitors ${VISITORS} --runs ${RUNS} --seed ${SEED}`,
-  visitors: VISITORS,
-  table: rows.map(({ name, learning, epsilon, cadence, result }) => ({
-    name, learning, epsilon, cadence, visitorsTo90: result.visitorsTo90, finalShare: Number(result.finalShare.toFixed(3)), reports: result.reports,
-  })),
-  curves: rows.map(({ name, result }) => ({ name, points: result.curve.map((p) => [p.visitors, Number(p.share.toFixed(4))]) })),
-  calibration,
-  poisoning,
-};
-mkdirSync('simulate', { recursive: true });
-writeFileSync('simulate/results.json', `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync('simulate/learning.svg', lineChart({
-  title: 'CTR as a share of the oracle’s, per 250 visitors',
-  subtitle: `${VISITORS.toLocaleString('en')} simulated visitors per setting, the SDK's decisions and reports, a real collector (SQLite)`,
-  xLabel: 'visitors', yLabel: 'share of the oracle’s CTR', yMax: 1,
-  series: results.curves.map((c) => ({ name: c.name, points: c.points })),
-  references: [{ y: 0.9, label: '90% of the oracle' }],
-  notes: [results.command],
-}));
-process.stdout.write(`${JSON.stringify(results.table.concat([]), null, 2)}\n${JSON.stringify({ calibration, poisoning }, null, 2)}\n`);
+function writeResults(parts: Array<Record<string, unknown>>): void {
+  const table = parts.flatMap((p) => (p.table as Array<{ index: number }> | undefined) ?? []).sort((a, b) => a.index - b.index);
+  const results = {
+    command: `npm run simulate -- --visitors ${VISITORS} --runs ${RUNS} --seed ${SEED}`,
+    visitors: VISITORS,
+    table: table.map(({ index: _, curve: __, ...row }: Record<string, unknown>) => row),
+    calibration: parts.find((p) => p.calibration)?.calibration,
+    poisoning: parts.find((p) => p.poisoning)?.poisoning,
+    curves: table.map((row) => ({ name: (row as unknown as Setting).name, points: (row as unknown as { curve: number[][] }).curve })),
+  };
+  writeFileSync('simulate/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync('simulate/learning.svg', lineChart({
+    title: 'CTR as a share of the oracle’s, per 250 visitors',
+    subtitle: `${VISITORS.toLocaleString('en')} simulated visitors per setting: the SDK's decisions and reports, a real collector (SQLite)`,
+    xLabel: 'visitors', yLabel: 'share of the oracle’s CTR', yMax: 1,
+    series: results.curves, references: [{ y: 0.9, label: '90% of the oracle' }], notes: [results.command],
+  }));
+  process.stdout.write(`${JSON.stringify({ ...results, curves: undefined, calibration: { ...(results.calibration as object), details: undefined } }, null, 2)}\n`);
+}
+
+mkdirSync(PARTS, { recursive: true });
+if (args.part === 'all') {
+  writeResults([
+    await runPart(`settings:${SETTINGS.map((_, i) => i).join(',')}`), await runPart('calibration'), await runPart('poisoning'),
+  ]);
+} else if (args.part === 'merge') {
+  writeResults(readdirSync(PARTS).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`${PARTS}/${f}`, 'utf8'))));
+} else {
+  const file = `${PARTS}/${args.part.replace(/[^a-z0-9]+/gi, '-')}.json`;
+  if (existsSync(file)) process.stderr.write(`replacing ${file}\n`);
+  writeFileSync(file, `${JSON.stringify(await runPart(args.part))}\n`);
+}
