@@ -15,6 +15,14 @@ export interface CalibrationPlan {
   periodHours: number;
 }
 
+/** What calibration found so far. */
+export interface Calibration {
+  runs: number;
+  covered: number;
+  byEpsilon: Record<string, { runs: number; covered: number }>;
+  details: CalibrationRun[];
+}
+
 /** One run's truth and the collector's estimate. */
 export interface CalibrationRun {
   seed: number;
@@ -33,12 +41,7 @@ export interface CalibrationRun {
  * @example
  * const { covered, runs } = await calibrate({ runs: 50, seed: 1, visitors: 300, epsilons: [undefined, 1], periodHours: 24 });
  */
-export async function calibrate(plan: CalibrationPlan): Promise<{
-  runs: number;
-  covered: number;
-  byEpsilon: Record<string, { runs: number; covered: number }>;
-  details: CalibrationRun[];
-}> {
+export async function calibrate(plan: CalibrationPlan, onRun?: (result: Calibration) => void): Promise<Calibration> {
   const details: CalibrationRun[] = [];
   const { runs, seed, visitors, periodHours } = plan;
   for (const epsilon of plan.epsilons) {
@@ -54,8 +57,13 @@ export async function calibrate(plan: CalibrationPlan): Promise<{
         const { value: estimate, low, high } = uplift;
         return { seed: runSeed, epsilon: epsilon ?? null, truth, estimate, low, high, covered: low <= truth && truth <= high };
       }));
+      onRun?.(summarizeRuns(details));
     }
   }
+  return summarizeRuns(details);
+}
+
+function summarizeRuns(details: CalibrationRun[]): Calibration {
   const byEpsilon: Record<string, { runs: number; covered: number }> = {};
   for (const run of details) {
     const key = String(run.epsilon ?? '∞');

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lineChart } from '../bench/charts.mjs';
-import { calibrate } from './calibration';
+import { calibrate, type Calibration } from './calibration';
 import { runLoop, withCollector, type LoopSetting } from './loop';
 import { measurePoisoning } from './poisoning';
 
@@ -59,13 +59,28 @@ async function runPart(part: string): Promise<Record<string, unknown>> {
     for (const index of chosen) table.push({ index, ...(await runSetting(SETTINGS[index]!)) });
     return { table };
   }
-  if (part === 'calibration') {
-    const calibration = await calibrate(CALIBRATION);
+  if (part.startsWith('calibration')) {
+    // `calibration:1` runs one ε only; each finished run is saved, so a part stopped early keeps what it measured.
+    const only = part.split(':')[1];
+    const plan = only === undefined ? CALIBRATION : { ...CALIBRATION, epsilons: [only === 'inf' ? undefined : Number(only)] };
+    const calibration = await calibrate(plan, (sofar) => writeFileSync(partFile(part), `${JSON.stringify({ calibration: sofar })}\n`));
     process.stderr.write(`calibration: ${calibration.covered} of ${calibration.runs} intervals cover the true uplift\n`);
     return { calibration };
   }
   if (part === 'poisoning') return { poisoning: await measurePoisoning(SEED) };
   throw new Error(`unknown part ${part}`);
+}
+
+function partFile(part: string): string {
+  return `${PARTS}/${part.replace(/[^a-z0-9]+/gi, '-')}.json`;
+}
+
+function mergeCalibrations(parts: Array<Record<string, unknown>>): Calibration | undefined {
+  const found = parts.map((p) => p.calibration as Calibration | undefined).filter((c): c is Calibration => c !== undefined);
+  if (found.length === 0) return undefined;
+  const details = found.flatMap((c) => c.details);
+  const byEpsilon = Object.assign({}, ...found.map((c) => c.byEpsilon)) as Calibration['byEpsilon'];
+  return { runs: details.length, covered: details.filter((d) => d.covered).length, byEpsilon, details };
 }
 
 function writeResults(parts: Array<Record<string, unknown>>): void {
@@ -74,7 +89,7 @@ function writeResults(parts: Array<Record<string, unknown>>): void {
     command: `npm run simulate -- --visitors ${VISITORS} --runs ${RUNS} --seed ${SEED}`,
     visitors: VISITORS,
     table: table.map(({ index: _, curve: __, ...row }: Record<string, unknown>) => row),
-    calibration: parts.find((p) => p.calibration)?.calibration,
+    calibration: mergeCalibrations(parts),
     poisoning: parts.find((p) => p.poisoning)?.poisoning,
     curves: table.map((row) => ({ name: (row as unknown as Setting).name, points: (row as unknown as { curve: number[][] }).curve })),
   };
@@ -96,7 +111,7 @@ if (args.part === 'all') {
 } else if (args.part === 'merge') {
   writeResults(readdirSync(PARTS).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`${PARTS}/${f}`, 'utf8'))));
 } else {
-  const file = `${PARTS}/${args.part.replace(/[^a-z0-9]+/gi, '-')}.json`;
+  const file = partFile(args.part);
   if (existsSync(file)) process.stderr.write(`replacing ${file}\n`);
   writeFileSync(file, `${JSON.stringify(await runPart(args.part))}\n`);
 }
