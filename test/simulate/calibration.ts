@@ -28,9 +28,10 @@ export interface CalibrationRun {
   seed: number;
   epsilon: number | null;
   truth: number;
-  estimate: number;
-  low: number;
-  high: number;
+  /** Null when the collector could give no uplift (an arm's noisy impressions summed to ≤ 0): counted as not covered. */
+  estimate: number | null;
+  low: number | null;
+  high: number | null;
   covered: boolean;
 }
 
@@ -47,13 +48,14 @@ export async function calibrate(plan: CalibrationPlan, onRun?: (result: Calibrat
   for (const epsilon of plan.epsilons) {
     for (let run = 0; run < runs; run += 1) {
       const runSeed = seed * 1000 + run;
-      details.push(await withCollector({ rateLimit: false }, async (collector: Collector) => {
+      // Every arm shown on the dashboard, however few its impressions (minImpressions 0).
+      details.push(await withCollector({ rateLimit: false, minImpressions: 0 }, async (collector: Collector) => {
         const result = await runLoop({ pooled: true, epsilon, periodHours, visitors, seed: runSeed, holdout: HOLDOUT, republishEvery: 50 }, collector);
         const { personalized, control } = result.reported;
         const truth = personalized.expectedClicks / personalized.impressions - control.expectedClicks / control.impressions;
         // The dashboard's own estimate (estimateUplift in precis-collector), over every creative.
         const uplift = (await collector.estimates()).overall.uplift?.ctr?.absolute;
-        if (!uplift) throw new Error(`run ${runSeed}: the collector has no uplift estimate`);
+        if (!uplift) return { seed: runSeed, epsilon: epsilon ?? null, truth, estimate: null, low: null, high: null, covered: false };
         const { value: estimate, low, high } = uplift;
         return { seed: runSeed, epsilon: epsilon ?? null, truth, estimate, low, high, covered: low <= truth && truth <= high };
       }));

@@ -27,6 +27,6 @@ describe('simulation: learning across visitors through the collector', () => {
     expect(result.runs).toBe(2); // ε = ∞ and ε = 1
     expect(result.covered).toBe(result.runs);
     // The intervals say something: with ε = ∞ they are narrower than the uplift's scale.
-    for (const run of result.details.filter((r) => r.epsilon === null)) expect(run.high - run.low).toBeLessThan(0.05);
+    for (const run of result.details.filter((r) => r.epsilon === null)) expect(run.high! - run.low!).toBeLessThan(0.05);
   }, 180_000);
 });
