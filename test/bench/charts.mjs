@@ -107,7 +107,7 @@ export function lineChart({ title, subtitle = '', xLabel = '', yLabel = '', seri
   const right = 24;
   const plot = width - left - right;
   const legendRows = Math.ceil(series.length / 3);
-  const top = 58 + legendRows * 18;
+  const top = 72 + legendRows * 18;
   const plotHeight = 300;
   const height = top + plotHeight + 48 + notes.length * 16;
   const xs = series.flatMap((s) => s.points.map(([px]) => px));
