@@ -11,10 +11,10 @@
     const seconds = entry.days.map((day) => day * 86400);
     // eslint-disable-next-line no-new
     new uPlot({
-      width: 420, height: 200,
+      width: 420, height: 200, legend: { live: false },
       series: [{}, { label: 'personalized', stroke: '#2563eb', width: 2, spanGaps: true },
         { label: 'control', stroke: '#ea580c', width: 2, spanGaps: true }],
-      axes: [{}, { values: percent, size: 56 }],
+      axes: [{}, { values: percent, size: 64 }],
       scales: { x: { time: true } },
     }, [seconds, entry.personalized, entry.control], element);
   }

@@ -38,6 +38,8 @@ export interface CollectorOptions {
   rateLimit?: RateLimitOptions | false;
   /** Take the source address from X-Forwarded-For's first entry (only behind your own proxy). */
   trustProxy?: boolean;
+  /** The clock that puts reports in hour buckets (a simulation or a screenshot replays days); default Date.now. */
+  now?: () => number;
 }
 
 /** A running collector. */
@@ -68,7 +70,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const catalog = loadSiteCatalog(options.catalog);
   const store = await openStore(options.db);
   const token = options.token || randomBytes(18).toString('base64url');
-  const commit = createGroupCommit(store);
+  const commit = createGroupCommit(store, { now: options.now ?? Date.now });
   const limit = options.rateLimit === false ? undefined : createRateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const republishEvery = options.republishEvery ?? 1000;
   const minImpressions = options.minImpressions ?? 100;

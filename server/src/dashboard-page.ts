@@ -18,6 +18,17 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/**
+ * A creative id as the dashboard shows it: control characters (which HTML would drop or
+ * fold) spelled out as \\uXXXX, then escaped.
+ *
+ * @example
+ * displayId('a\u0000b'); // 'a\\u0000b'
+ */
+export function displayId(id: string): string {
+  return escapeHtml(id.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 const percent = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const whole = (x: number): string => Math.round(x).toLocaleString('en-US');
 const rate = (i: Interval | null): string => (i ? `${percent(i.value)} <small>(${percent(i.low)} – ${percent(i.high)})</small>` : '–');
@@ -33,7 +44,7 @@ function uplift(u: Uplift | null | undefined): string {
 }
 
 function armRow(creative: string, arm: string, e: ArmEstimate, upliftCells: string): string {
-  return `<tr><td>${escapeHtml(creative)}</td><td>${arm}</td><td>${whole(e.reports)}</td><td>${count(e.impressions)}</td>
+  return `<tr><td>${displayId(creative)}</td><td>${arm}</td><td>${whole(e.reports)}</td><td>${count(e.impressions)}</td>
 <td>${count(e.clicks)}</td><td>${rate(e.ctr)}</td><td>${count(e.conversions)}</td><td>${rate(e.conversionRate)}</td>${upliftCells}</tr>`;
 }
 
@@ -44,7 +55,7 @@ function creativeRows(c: CreativeEstimate, label: string): string {
     return armRow(label, arm, c.arms[arm]!, cells);
   });
   if (c.hiddenArms > 0) {
-    rows.push(`<tr class="hidden-row"><td>${escapeHtml(label)}</td><td colspan="9">${c.hiddenArms} arm(s) below the minimum count, hidden</td></tr>`);
+    rows.push(`<tr class="hidden-row"><td>${displayId(label)}</td><td colspan="9">${c.hiddenArms} arm(s) below the minimum count, hidden</td></tr>`);
   }
   return rows.join('\n');
 }
@@ -68,7 +79,7 @@ export function renderDashboard(e: Estimates): string {
   const data = JSON.stringify(e.daily).replace(/</g, '\\u003c');
   const head = '<tr><th>Creative</th><th>Arm</th><th>Reports</th><th>Impressions</th><th>Clicks</th><th>CTR</th><th>Conversions</th>' +
     '<th>Conv. rate</th><th>CTR uplift</th><th>Conv. uplift</th></tr>';
-  const charts = e.daily.map((d, index) => `<figure><figcaption>${escapeHtml(d.creative)}</figcaption><div class="chart" data-series="${index}"></div></figure>`);
+  const charts = e.daily.map((d, index) => `<figure><figcaption>${displayId(d.creative)}</figcaption><div class="chart" data-series="${index}"></div></figure>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>Precis · Collector dashboard</title>

@@ -25,7 +25,7 @@ export interface ArmEstimate {
 export interface Uplift {
   /** Difference of the rates (personalised − control). */
   absolute: Interval;
-  /** Ratio of the rates minus one, when both are positive (interval from the log ratio). */
+  /** Ratio of the rates minus one, when both rates' intervals are above 0 (interval from the log ratio). */
   relative: Interval | null;
 }
 
@@ -67,7 +67,9 @@ function rateInterval(total: Total, of: 'clicks' | 'conversions'): { interval: I
   const stats = of === 'clicks'
     ? { y: total.clicks, yy: total.clicksSq, xy: total.impressionsClicks }
     : { y: total.conversions, yy: total.conversionsSq, xy: total.impressionsConversions };
-  const variance = ratioVariance({ n: total.reports, x: total.impressions, xx: total.impressionsSq, noiseVar: total.noiseVar, ...stats });
+  // Agresti–Coull's rate for the binomial term: no zero-width interval at 0 clicks.
+  const binomialRate = (stats.y + 2) / (total.impressions + 4);
+  const variance = ratioVariance({ n: total.reports, x: total.impressions, xx: total.impressionsSq, noiseVar: total.noiseVar, ...stats }, binomialRate);
   const value = stats.y / total.impressions;
   const half = Z95 * Math.sqrt(variance);
   return { interval: { value, low: value - half, high: value + half }, variance };
@@ -104,7 +106,8 @@ export function estimateUplift(personalized: Total, control: Total, of: 'clicks'
   const difference = p.interval.value - c.interval.value;
   const half = Z95 * Math.sqrt(p.variance + c.variance);
   const absolute = { value: difference, low: difference - half, high: difference + half };
-  if (!(p.interval.value > 0 && c.interval.value > 0)) return { absolute, relative: null };
+  // A ratio of rates that may be 0 has no useful interval: then only the difference is given.
+  if (!(p.interval.low > 0 && c.interval.low > 0)) return { absolute, relative: null };
   const logRatio = Math.log(p.interval.value / c.interval.value);
   const logHalf = Z95 * Math.sqrt(p.variance / p.interval.value ** 2 + c.variance / c.interval.value ** 2);
   return {

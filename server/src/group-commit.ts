@@ -22,11 +22,11 @@ interface Pending {
  * and are all acknowledged when it commits. One fsync then serves hundreds of reports.
  *
  * @example
- * const commit = createGroupCommit(store, { waitMs: 2 });
+ * const commit = createGroupCommit(store, { waitMs: 2, now: Date.now });
  * await commit.add(report); // durable now
  */
-export function createGroupCommit(store: Store, { waitMs = 2, maxBatch = 5000 } = {}): GroupCommit {
-  let queue: Pending[] = [];
+export function createGroupCommit(store: Store, { waitMs = 2, maxBatch = 5000, now = Date.now } = {}): GroupCommit {
+  const queue: Pending[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> | undefined;
 
@@ -59,7 +59,7 @@ export function createGroupCommit(store: Store, { waitMs = 2, maxBatch = 5000 } 
   return {
     add(report) {
       return new Promise<void>((resolve, reject) => {
-        queue.push({ report, hour: hourOf(Date.now()), done: (error) => (error === undefined ? resolve() : reject(error)) });
+        queue.push({ report, hour: hourOf(now()), done: (error) => (error === undefined ? resolve() : reject(error)) });
         if (queue.length >= maxBatch) flush();
         else timer ??= setTimeout(flush, waitMs);
       });

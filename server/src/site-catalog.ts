@@ -7,6 +7,9 @@ export const SITE_PRIOR_STRENGTH = 100;
 /** The longest creative id or interest a report may name (the SDK's catalog allows 128). */
 export const MAX_ID_LENGTH = 128;
 
+/** A UTF-16 surrogate without its pair: not well-formed Unicode. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** What the collector needs to know of the site's catalog, plus the catalog itself to republish. */
 export interface SiteCatalog {
   /** The catalog as the site wrote it (its own fields are served back untouched). */
@@ -35,8 +38,9 @@ export function loadSiteCatalog(source: string | object): SiteCatalog {
   const targeted: string[] = [];
   for (const [index, creative] of raw.creatives.entries()) {
     const id = creative?.id;
-    if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH || priors.has(id)) {
-      throw new Error(`catalog: creatives[${index}].id must be a unique string of 1 to ${MAX_ID_LENGTH} characters`);
+    // Not well-formed (a lone surrogate): the database would store U+FFFD instead, another id.
+    if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH || LONE_SURROGATE.test(id) || priors.has(id)) {
+      throw new Error(`catalog: creatives[${index}].id must be a unique, well-formed string of 1 to ${MAX_ID_LENGTH} characters`);
     }
     const prior = creative.priorCtr;
     priors.set(id, typeof prior === 'number' && prior > 0 && prior < 1 ? prior : SITE_DEFAULT_PRIOR_CTR);
@@ -50,8 +54,8 @@ export function loadSiteCatalog(source: string | object): SiteCatalog {
 function readInterests(list: unknown[]): string[] {
   const interests = [...new Set(list)];
   for (const interest of interests) {
-    if (typeof interest !== 'string' || interest === '' || interest.length > MAX_ID_LENGTH) {
-      throw new Error(`catalog: each interest must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+    if (typeof interest !== 'string' || interest === '' || interest.length > MAX_ID_LENGTH || LONE_SURROGATE.test(interest)) {
+      throw new Error(`catalog: each interest must be a well-formed string of 1 to ${MAX_ID_LENGTH} characters`);
     }
   }
   return interests as string[];

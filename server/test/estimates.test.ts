@@ -45,10 +45,14 @@ describe('cells and estimates', () => {
     // 400 reports of variance 18 each: sd 84.85, half-width 1.96·84.85.
     expect((noisy.clicks.high - noisy.clicks.low) / 2).toBeCloseTo(1.959964 * Math.sqrt(400 * 18), 6);
     // The CTR's: binomial plus the noise in clicks and (times CTR²) in impressions, over impressions².
-    expect((noisy.ctr!.high - noisy.ctr!.low) / 2).toBeCloseTo(1.959964 * Math.sqrt((4000 * 0.09 + 7200 * 1.01) / 4000 ** 2), 6);
+    const p = 402 / 4004; // Agresti–Coull: (clicks + 2) / (impressions + 4)
+    expect((noisy.ctr!.high - noisy.ctr!.low) / 2).toBeCloseTo(1.959964 * Math.sqrt((4000 * p * (1 - p) + 7200 * 1.01) / 4000 ** 2), 6);
     expect(exact.ctr!.value).toBeCloseTo(0.1, 10);
-    // Binomial sampling: sqrt(0.1·0.9/4000) = 0.00474.
-    expect((exact.ctr!.high - exact.ctr!.low) / 2).toBeCloseTo(1.959964 * Math.sqrt(0.09 / 4000), 6);
+    // Binomial sampling: sqrt(p(1 − p)/4000) ≈ 0.00475.
+    expect((exact.ctr!.high - exact.ctr!.low) / 2).toBeCloseTo(1.959964 * Math.sqrt((p * (1 - p)) / 4000), 6);
+    const none = estimateArm(find(totalsOf(reports(10, () => ({ clicks: 0 }))), 'hero-sale', ''));
+    expect(none.ctr!.value).toBe(0);
+    expect(none.ctr!.high).toBeGreaterThan(0.01);
   });
 
   it('sees visitors who differ: the between-report variance wins over the binomial one', () => {

@@ -16,6 +16,8 @@ describe('loadSiteCatalog', () => {
   it('refuses a catalog without unique creative ids', () => {
     expect(() => loadSiteCatalog({ creatives: [{ id: 'a' }, { id: 'a' }] })).toThrow(/unique/);
     expect(() => loadSiteCatalog({ items: [] })).toThrow(/creatives/);
+    // A lone surrogate would be stored as U+FFFD: another id than the catalog's.
+    expect(() => loadSiteCatalog({ creatives: [{ id: 'broken \ud800 pair' }] })).toThrow(/well-formed/);
   });
 });
 
