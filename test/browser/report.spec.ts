@@ -12,7 +12,9 @@ function reportEndpoint(page: Page): { url: string; received(): Promise<Array<Re
 /** One viewable impression and one click on the hero slot's creative. */
 async function seeAndClickHero(page: Page): Promise<string> {
   const hero = page.locator('[data-precis-slot="hero"]');
-  await expect.poll(() => page.evaluate(async () => (await api.metrics()).arms.personalized.impressions)).toBeGreaterThanOrEqual(1);
+  // A viewable impression takes a second in view; a loaded machine may take several more.
+  await expect.poll(() => page.evaluate(async () => (await api.metrics()).arms.personalized.impressions), { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(1);
   // The house ad links to "/": stop the navigation, keep the click.
   await page.evaluate(() => document.addEventListener('click', (e) => e.preventDefault()));
   await hero.locator('.precis-creative').click();
@@ -94,7 +96,7 @@ test('reportEvery day: at most one report a day; the counts of every page until 
   const second = await page.evaluate(() => api.why('hero'));
   expect(second!.interest).toBe('racing');
   const seen = async () => page.evaluate(async (id) => (await api.metrics()).creatives.find((c) => c.creative === id)?.impressions ?? 0, second!.creative);
-  await expect.poll(seen).toBe(1);
+  await expect.poll(seen, { timeout: 15_000 }).toBe(1);
   const impressions = await page.evaluate(async () => (await api.metrics()).arms.personalized.impressions);
   await page.goto('/test/browser/pages/empty.html');
   await page.waitForTimeout(500);
