@@ -78,7 +78,8 @@ async function shiftClock(page: Page, hours: number): Promise<void> {
 
 test('reportEvery day: at most one report a day; the counts of every page until then wait on the device, across reloads', async ({ page }) => {
   const endpoint = reportEndpoint(page);
-  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url, reportEvery: 'day' });
+  // A long hiding timeout: the first page's slots must show a creative even on a loaded machine.
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url, reportEvery: 'day', hideTimeoutMs: 10_000 });
   await page.addInitScript(() => {
     const shifted = window as unknown as { precisConfig: Record<string, unknown>; clockShift?: number };
     shifted.precisConfig.clock = () => Date.now() + (shifted.clockShift ?? 0);
