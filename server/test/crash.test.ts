@@ -33,7 +33,7 @@ describe.each(TEST_DATABASES)('kill -9 during a load on $kind', ({ create }) => 
     await database?.drop();
   });
 
-  it('loses no acknowledged report', async () => {
+  it('loses no acknowledged report', { timeout: 180_000 }, async () => {
     expect(existsSync(BUILT), 'run `npm run build` first: the test runs the built precis-collect').toBe(true);
     database = await create();
     const started = await spawnCollector(database.db);
@@ -54,7 +54,7 @@ describe.each(TEST_DATABASES)('kill -9 during a load on $kind', ({ create }) => 
       }
     };
     const workers = Array.from({ length: 16 }, worker);
-    await expect.poll(() => acknowledged, { timeout: 30_000, interval: 5 }).toBeGreaterThan(300);
+    await expect.poll(() => acknowledged, { timeout: 120_000, interval: 5 }).toBeGreaterThan(300);
     child.kill('SIGKILL');
     await Promise.all(workers);
     stop = true;
