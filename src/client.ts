@@ -19,7 +19,8 @@ import { loadCatalog } from './load-catalog';
 import { startModel, type ModelClient } from './model-client';
 import type { BackendName } from './model/backend-registry';
 import type { EngineInfo } from './model/engine';
-import { exportToAdServer } from './measure/ad-server-targeting';
+import { createAdExport } from './measure/ad-export';
+import { buildAdSignals, type AdSignals } from './measure/ad-signals';
 import { parseExposure, type Exposure, type ExposureKind } from './measure/exposure';
 import { computeMetrics, type Metrics } from './measure/metrics';
 import { buildReport, createReporter, hasCounts, type Reporter } from './measure/report';
@@ -229,10 +230,13 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     hasCatalog: options.catalog !== undefined,
     now: startedAt,
   });
-  let visitorId = first.visitor;
-  let arm: Arm = first.arm;
+  let visitorId = first.visitor ?? newVisitorId();
+  let arm: Arm = assignArm(visitorId, options.holdout);
   let reportedUntil = first.reportedUntil;
   let ahead: Record<string, CachedDecision> = {};
+  // The ad signals last built (kept in the state for the next page's script tag).
+  let ads: AdSignals | undefined;
+  const adExport = win && options.adStack ? createAdExport(win, options.adStack.name) : undefined;
   // Counts `forget()`s, so work started for the old visitor is not saved for the new one.
   let generation = 0;
   let lastDecisionMs: number | null = null;
@@ -330,8 +334,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     // The catalog is fetched while the store opens: a first visit's slots wait for both.
     const catalogLoaded = options.catalog === undefined
       ? undefined
-      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts,
-        first.catalog?.url === options.catalog ? first.catalog.response : undefined).then(
+      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts).then(
         (loaded) => void (catalog = loaded),
         (cause: unknown) => report(toPrecisError(cause, 'invalid-catalog')),
       );
@@ -500,15 +503,24 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
         if (decision.creative) next[decision.slot] = { creative: decision.creative, explanation };
       }
     }
+    const signals = await readAdSignals();
     // Forgotten meanwhile: these decisions came from the old visitor's events.
     if (visitor !== generation) return;
     ahead = next;
+    ads = signals;
+    adExport?.publish(ads);
     saveState();
+  }
+
+  /** GPT and Prebid.js get the visitor's segments only with `personalize` and `send` (data leaves for the ad stack). */
+  async function readAdSignals(): Promise<AdSignals | undefined> {
+    if (!options.adStack || !personalizing() || !consent.allows('send')) return undefined;
+    return buildAdSignals((await readVisitor()).visitor, catalog.audience, options.adStack);
   }
   const safeDecideAhead = guardAsync(decideAhead, undefined, report, 'store-write');
 
   function saveState(): void {
-    store?.writeState({ visitor: visitorId, decisions: ahead, reportedUntil });
+    store?.writeState({ visitor: visitorId, decisions: ahead, reportedUntil, ...(ads && { ads }) });
   }
 
   // --- Reports: aggregates only, when the tab is hidden (and leftovers at start).
@@ -537,6 +549,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     arm = assignArm(visitorId, options.holdout);
     reportedUntil = 0;
     ahead = {};
+    ads = undefined;
     await safeRefresh();
     scheduleAhead();
   }
@@ -633,6 +646,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   cleanups.push(consent.on('change', (state) => {
     emitter.emit('consent', state);
     void safeRefresh(); // a withdrawal takes effect at once, on this page too
+    scheduleAhead(); // and reaches the ad stack
   }));
 
   const start = guardSync((): void => {
@@ -679,16 +693,9 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
       if (destroyed) return;
       scheduleAhead();
       void safeSendReport(false);
-      exportSegments();
       emitter.emit('ready', { store: store?.kind() ?? 'memory', creatives: catalog.creatives.length });
     })
     .catch((cause: unknown) => report(toPrecisError(cause)));
-
-  /** Google Publisher Tag key-values: data leaves for the ad server, so it needs `send` too. */
-  function exportSegments(): void {
-    if (!win || !personalizing() || !consent.allows('send')) return;
-    void profile().then((visitor) => exportToAdServer(win, visitor)).catch((cause: unknown) => report(toPrecisError(cause)));
-  }
 
   const destroy = (): void => {
     if (destroyed) return;

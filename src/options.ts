@@ -74,6 +74,14 @@ export interface PersonalizerOptions {
   defaultConsent?: 'allow' | 'deny';
   /** IAB TCF v2.2: our vendor id, the purposes per permission, how long to wait for the CMP. */
   tcf?: TcfOptions;
+  /**
+   * Pass the visitor's segments to the page's ad stack — Google Publisher Tag targeting and
+   * PPS, Prebid.js first-party data — with `personalize` and `send`. `name` names Precis's
+   * entries in OpenRTB `user.data` (default: the page's host name); `siteSegments` also
+   * gives bidders Precis's own segment names (default false: only IAB Audience Taxonomy
+   * ids). `false` turns it off. Default on.
+   */
+  adStack?: false | { name?: string; siteSegments?: boolean };
   /** A clock for tests. Default `Date.now`. */
   clock?: Clock;
 }
@@ -107,6 +115,7 @@ export interface ResolvedOptions {
   defaultConsent: 'allow' | 'deny';
   tcf: TcfOptions;
   linkHosts: string[] | undefined;
+  adStack: { name: string; siteSegments: boolean } | undefined;
   clock: Clock;
 }
 
@@ -161,6 +170,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     report(new PrecisError('invalid-options', { reason: 'holdout must be a share from 0 to 0.5', option: 'holdout' }));
     holdout = DEFAULT_HOLDOUT;
   }
+  const tcf = typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {};
   let reportUrl = raw.report;
   if (reportUrl !== undefined && (typeof reportUrl !== 'string' || reportUrl === '')) {
     report(new PrecisError('invalid-options', { reason: 'report must be a URL', option: 'report' }));
@@ -182,7 +192,8 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     backend,
     worker: raw.worker !== false,
     defaultConsent: raw.defaultConsent === 'deny' ? 'deny' : 'allow',
-    tcf: typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {},
+    tcf,
+    adStack: readAdStack(raw.adStack, tcf, report),
     linkHosts: readHostList(raw.linkHosts, report),
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
@@ -217,4 +228,25 @@ function readHostList(value: unknown, report: (error: PrecisError) => void): str
   if (Array.isArray(value) && value.every((host) => typeof host === 'string')) return value;
   report(new PrecisError('invalid-options', { reason: 'linkHosts must be an array of host names', option: 'linkHosts' }));
   return [];
+}
+
+const MAX_AD_STACK_NAME = 64;
+
+function readAdStack(value: unknown, tcf: TcfOptions, report: (error: PrecisError) => void): ResolvedOptions['adStack'] {
+  if (value === false) return undefined;
+  const fail = (reason: string): undefined => void report(new PrecisError('invalid-options', { reason, option: 'adStack' }));
+  // Under TCF, profiles reach advertising only with purpose 4; `personalize` is what checks it.
+  if (tcf.purposes?.personalize && !tcf.purposes.personalize.includes(4)) {
+    return fail('the ad stack needs TCF purpose 4 in tcf.purposes.personalize');
+  }
+  const { name, siteSegments } = (typeof value === 'object' && value !== null ? value : {}) as { name?: unknown; siteSegments?: unknown };
+  if ((value !== undefined && (typeof value !== 'object' || value === null)) ||
+    (name !== undefined && (typeof name !== 'string' || name === '' || name.length > MAX_AD_STACK_NAME))) {
+    fail(`adStack must be false or {name (1-${MAX_AD_STACK_NAME} characters), siteSegments}`);
+  }
+  const host = (globalThis as { location?: { hostname?: string } }).location?.hostname;
+  return {
+    name: typeof name === 'string' && name !== '' && name.length <= MAX_AD_STACK_NAME ? name : host || 'precis',
+    siteSegments: siteSegments === true,
+  };
 }

@@ -1,4 +1,5 @@
 import { PrecisError, toPrecisError } from '../core/errors';
+import { parseAudienceMapping, type AudienceMapping } from './audience-mapping';
 
 /**
  * One creative of the site's catalog, as validated: an ad, a promotion or a product
@@ -36,6 +37,8 @@ export interface FrequencyCaps {
 
 export interface Catalog {
   creatives: Creative[];
+  /** Site categories and Precis segments → IAB Audience Taxonomy 1.1 ids, for the ad stack. */
+  audience?: AudienceMapping;
 }
 
 const MAX_ID = 128;
@@ -257,6 +260,7 @@ function parseCreative(raw: unknown, index: number, allowedHosts?: readonly stri
  * `allowedHosts`, a creative whose absolute `url` or `image` names another host is
  * left out (see `isSafeUrl`). Only own properties are read, and the input is never
  * copied key by key, so `__proto__` or `constructor` keys cannot pollute prototypes.
+ * The optional `audience` mapping is validated too (see `parseAudienceMapping`).
  *
  * @example
  * const catalog = parseCatalog(await (await fetch('/catalog.json')).json(), reportError);
@@ -283,5 +287,6 @@ export function parseCatalog(
       onError(toPrecisError(error, 'invalid-catalog'));
     }
   });
-  return { creatives };
+  const audience = parseAudienceMapping(readOwn(raw as object, 'audience'), onError);
+  return audience ? { creatives, audience } : { creatives };
 }
