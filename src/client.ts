@@ -237,6 +237,8 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   // The ad signals last built (kept in the state for the next page's script tag).
   let ads: AdSignals | undefined;
   const adExport = win && options.adStack ? createAdExport(win, options.adStack.name) : undefined;
+  // A broken googletag or pbjs on the page must not stop the state from being saved.
+  const publishAds = guardSync((signals: AdSignals | undefined) => adExport?.publish(signals), undefined, report);
   // Counts `forget()`s, so work started for the old visitor is not saved for the new one.
   let generation = 0;
   let lastDecisionMs: number | null = null;
@@ -508,7 +510,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     if (visitor !== generation) return;
     ahead = next;
     ads = signals;
-    adExport?.publish(ads);
+    publishAds(ads);
     saveState();
   }
 

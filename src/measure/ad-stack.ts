@@ -30,8 +30,10 @@ type Globals = { googletag?: GoogleTag; pbjs?: Prebid };
  * sendToGpt(window, CLEARED_GPT); // consent withdrawn
  */
 export function sendToGpt(win: Window, gpt: GptSignals): void {
-  const tag = ((win as unknown as Globals).googletag ||= { cmd: [] } as unknown as GoogleTag);
-  tag.cmd.push(() => {
+  const globals = win as unknown as Globals;
+  (globals.googletag ||= { cmd: [] } as unknown as GoogleTag).cmd.push(() => {
+    // GPT as it is when it runs the queue: a stand-in may have replaced the object.
+    const tag = globals.googletag!;
     if (tag.setConfig) tag.setConfig(gpt);
     else for (const [key, value] of Object.entries(gpt.targeting)) value ? tag.pubads().setTargeting(key, value) : tag.pubads().clearTargeting(key);
   });
@@ -47,8 +49,9 @@ export function sendToGpt(win: Window, gpt: GptSignals): void {
  * sendToPrebid(window, 'shop.example', signals.data); // before the first auction, from the script tag
  */
 export function sendToPrebid(win: Window, name: string, entries: UserDataEntry[]): void {
-  const pbjs = ((win as unknown as Globals).pbjs ||= { que: [] } as unknown as Prebid);
-  pbjs.que.push(() => {
+  const globals = win as unknown as Globals;
+  (globals.pbjs ||= { que: [] } as unknown as Prebid).que.push(() => {
+    const pbjs = globals.pbjs!;
     const ortb2 = pbjs.getConfig('ortb2') || {};
     const data = ortb2.user?.data?.filter((entry) => entry?.name !== name);
     // mergeConfig appends to arrays, so the entries of ours an earlier call left are taken out first.
