@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { buildPrebidPages } from './ad-stack/build-pages';
+import { buildPrebidPages } from './ad-stack/build-pages.mjs';
 import { attach, configure, expectNoUncaught, TEST_CATALOG, watchErrors } from './helpers';
 
 const NAME = 'shop.example';

@@ -66,3 +66,13 @@ describe('mapToAudience', () => {
     expect(mapToAudience(['interest:puzzle', 'new-visitor'], mapping)).toEqual([]);
   });
 });
+
+describe('the demo shop\'s mapping', () => {
+  it('is valid, as README shows it', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { errors, onError } = collect();
+    const catalog = parseCatalog(JSON.parse(await readFile(new URL('../../demo/catalog.json', import.meta.url), 'utf8')), onError);
+    expect(errors).toEqual([]);
+    expect(mapToAudience(['interest:racing', 'cart-abandoner'], catalog.audience)).toEqual(['742', '971']);
+  });
+});

@@ -8,6 +8,8 @@ declare global {
   interface Window {
     /** `bidderRequest.ortb2` of every auction, in order. */
     recordedOrtb2: unknown[];
+    /** When each auction asked the bidder (ms since navigation start). */
+    auctionTimes: number[];
     /** Runs one more auction. */
     runAuction(): void;
   }
@@ -19,12 +21,14 @@ declare global {
  */
 export function runRecordedAuctions(config: Record<string, unknown> = {}): void {
   window.recordedOrtb2 = [];
+  window.auctionTimes = [];
   pbjs.registerBidAdapter(undefined, 'recorder', {
     code: 'recorder',
     supportedMediaTypes: ['banner'],
     isBidRequestValid: () => true,
     buildRequests(_requests, bidderRequest) {
       window.recordedOrtb2.push(JSON.parse(JSON.stringify(bidderRequest.ortb2 ?? null)));
+      window.auctionTimes.push(performance.now());
       return [];
     },
     interpretResponse: () => [],

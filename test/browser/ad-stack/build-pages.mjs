@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
  * from npm, into test/browser/pages/.build/. Prebid's package does not export its hook
  * module, which `precis/prebid-rtd` imports: the alias maps it, as README shows.
  */
-export async function buildPrebidPages(): Promise<void> {
+export async function buildPrebidPages() {
   await build({
     absWorkingDir: root,
     entryPoints: ['test/browser/ad-stack/prebid-plain.ts', 'test/browser/ad-stack/prebid-with-rtd.js'],
