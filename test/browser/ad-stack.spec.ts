@@ -95,7 +95,7 @@ test.describe('Google Publisher Tag', () => {
   for (const order of ['after', 'before'] as const) {
     test(`targeting and PPS are set before the first ad request (GPT loads ${order} Precis)`, async ({ page }) => {
       await becomeReturningVisitor(page);
-      await page.goto(`/test/browser/pages/gpt-${order}.html`);
+      await page.goto(`/test/browser/pages/gpt.html?gpt=${order}`);
       const log = await gptLog(page);
       const display = log.findIndex(([call]) => call === 'display');
       const config = log.findIndex(([call]) => call === 'setConfig');
@@ -112,7 +112,7 @@ test.describe('Google Publisher Tag', () => {
   test('an older GPT without setConfig gets pubads().setTargeting, before the first ad request', async ({ page }) => {
     await becomeReturningVisitor(page);
     await page.addInitScript(() => void ((window as unknown as { gptWithoutSetConfig: boolean }).gptWithoutSetConfig = true));
-    await page.goto('/test/browser/pages/gpt-after.html');
+    await page.goto('/test/browser/pages/gpt.html');
     const log = await gptLog(page);
     expect(log.slice(0, 3)).toEqual([
       ['setTargeting', 'precis_seg', ['interest:racing', 'cart-abandoner', 'new-visitor', 'propensity:medium']],
@@ -125,7 +125,7 @@ test.describe('Google Publisher Tag', () => {
     await becomeReturningVisitor(page);
     await page.evaluate(() => api.consent({ personalize: false }));
     await expect.poll(() => cachedEntries(page)).toBeNull();
-    await page.goto('/test/browser/pages/gpt-after.html');
+    await page.goto('/test/browser/pages/gpt.html');
     expect((await gptLog(page))[0]).toEqual(['display', 'ad-top']);
   });
 });
