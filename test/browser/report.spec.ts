@@ -106,6 +106,9 @@ test('with Google Publisher Tag on the page, segments and propensity become key-
     for (let i = 0; i < 3; i += 1) api.track({ type: 'add_to_cart', item: `r${i}`, category: 'racing' });
     await api.refresh();
   });
+  // The next page's script tag queues what this one cached: wait until it is cached.
+  await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('precis:precis') ?? '{}').ads?.gpt?.targeting?.precis_seg ?? []))
+    .toContain('interest:racing');
   await page.reload();
   await attach(page);
   // GPT's queue: the script tag pushes a function with the signals the last page cached,
