@@ -18,6 +18,8 @@ const compile = () =>
 // The core never bundles tfjs: the model runs from the separate ML chunk.
 const external = (id) => id === 'idb' || id.startsWith('@tensorflow/');
 
+const prebidExternal = (id) => id === 'prebid.js/src/hook.js';
+
 const gzipSize = async (file) => gzipSync(await readFile(file), { level: 9 }).length;
 
 /** The WASM backend's binaries sit next to the ML chunk, which points tfjs at them. */
@@ -38,8 +40,8 @@ const copyWasmBinaries = () => ({
  * JS of all four backends; the .wasm binaries are reported beside it, not counted.
  */
 export const BUDGETS = {
-  'dist/precis.js': 3 * 1024,
-  'dist/precis-core.js': 25 * 1024,
+  'dist/precis.js': 3.25 * 1024,
+  'dist/precis-core.js': 28 * 1024,
   'dist/precis-ml.js': 200 * 1024,
 };
 
@@ -48,7 +50,7 @@ export const checkSize = (file, budget = BUDGETS[file]) => ({
   name: 'check-size',
   async writeBundle() {
     const size = await gzipSize(file);
-    const line = `${file}: ${(size / 1024).toFixed(1)} KB gzip (budget ${(budget / 1024).toFixed(0)} KB)`;
+    const line = `${file}: ${(size / 1024).toFixed(1)} KB gzip (budget ${budget / 1024} KB)`;
     if (size > budget) this.error(`over budget — ${line}`);
     console.log(`size ${line}`);
   },
@@ -94,10 +96,22 @@ export default [
     plugins: [compile()],
     output: { file: 'dist/layers.js', format: 'es', sourcemap: true },
   },
+  // `precis/prebid-rtd`: the Prebid.js Real-Time Data submodule, for a publisher's own
+  // Prebid build, which provides Prebid's hook module.
+  {
+    input: 'src/measure/prebid-rtd.ts',
+    external: prebidExternal,
+    plugins: [nodeResolve({ browser: true }), compile(), terser()],
+    output: { file: 'dist/prebid-rtd.js', format: 'es', sourcemap: true },
+  },
   // Types for the npm entries.
-  ...[['src/index.ts', 'dist/index.d.ts'], ['src/model/layers/index.ts', 'dist/layers.d.ts']].map(([input, file]) => ({
+  ...[
+    ['src/index.ts', 'dist/index.d.ts'],
+    ['src/model/layers/index.ts', 'dist/layers.d.ts'],
+    ['src/measure/prebid-rtd.ts', 'dist/prebid-rtd.d.ts'],
+  ].map(([input, file]) => ({
     input,
-    external,
+    external: (id) => external(id) || prebidExternal(id),
     plugins: [dts({ tsconfig: './tsconfig.json' })],
     output: { file, format: 'es' },
   })),

@@ -1,17 +1,49 @@
-import { toPrecisError } from '../core/errors';
-import { exportToAdServer } from '../measure/ad-server-targeting';
+import { guardAsync, guardSync } from '../core/guard';
+import { createAdExport } from '../measure/ad-export';
+import { buildAdSignals, type AdSignals } from '../measure/ad-signals';
 import type { AddOn } from './lifecycle';
 
+// Batched like the decisions made ahead: signals follow what the profile depends on.
+const EXPORT_DELAY_MS = 50;
+
 /**
- * Add-on: once the client is ready, passes the visitor's segments to Google Publisher
- * Tag as key-values. Data leaves for the ad server, so it needs `send` as well as
- * `personalize`.
+ * Add-on (with the `adStack` option): passes the visitor's segments to the page's ad stack —
+ * Google Publisher Tag targeting and PPS, Prebid.js first-party data — whenever the profile
+ * may have changed, and keeps them in the state the next page's script tag sends before
+ * GPT's first request or Prebid's first auction. Data leaves for the ad stack, so it needs
+ * `send` as well as `personalize`; without them Precis's signals are withdrawn.
  *
  * @example
- * startAddOns([adStackExport], context); // does nothing without GPT on the page
+ * startAddOns([adStackExport], context); // does nothing with adStack: false
  */
-export const adStackExport: AddOn = ({ session, consent, win, report, on }) =>
-  on('ready', () => {
-    if (!win || !consent.allows('personalize') || !consent.allows('send')) return;
-    void session.profile().then((visitor) => exportToAdServer(win, visitor)).catch((cause: unknown) => report(toPrecisError(cause)));
-  });
+export const adStackExport: AddOn = ({ options, session, visitor, consent, win, report, on }) => {
+  const settings = options.adStack;
+  if (!win || !settings) return () => {};
+  const stacks = createAdExport(win, settings.name);
+  // A broken googletag or pbjs on the page must not stop the state from being saved.
+  const publish = guardSync((signals: AdSignals | undefined) => stacks.publish(signals), undefined, report);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const update = guardAsync(async (): Promise<void> => {
+    const generation = visitor.generation();
+    const allowed = consent.allows('personalize') && consent.allows('send');
+    const signals = allowed ? buildAdSignals((await session.read()).visitor, session.catalog.audience, settings) : undefined;
+    if (stopped || generation !== visitor.generation()) return;
+    visitor.update({ ads: signals ?? null });
+    session.saveVisitor();
+    publish(signals);
+  }, undefined, report, 'store-write');
+  const schedule = (): void => {
+    if (timer !== undefined || stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void update();
+    }, EXPORT_DELAY_MS);
+  };
+  const stops = (['ready', 'track', 'model', 'consent', 'forgotten'] as const).map((type) => on(type, schedule));
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    for (const stop of stops) stop();
+  };
+};

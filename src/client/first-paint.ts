@@ -1,6 +1,8 @@
 import { readsSavedStateAtOnce } from '../consent/consent';
 import { assignArm, type Arm } from '../decide/holdout';
 import { newVisitorId, parseVisitorState } from '../decide/visitor-state';
+import { parseAdSignals } from '../measure/ad-signals';
+import { sendToGpt, sendToPrebid } from '../measure/ad-stack';
 import { startSlotStates, type ShownDecision, type SlotStates } from '../render/slot-states';
 import { readLocalState } from '../store/local-state';
 
@@ -13,8 +15,6 @@ export interface FirstPaint {
   arm: Arm;
   /** Exposures and purchases up to this time have been reported. */
   reportedUntil: number;
-  /** The catalog request the script tag started at once (for `catalogUrl`), so the core need not wait to start it. */
-  catalog?: { url: string; response: Promise<Response> };
 }
 
 /** The options the first paint reads. */
@@ -60,7 +60,8 @@ export function readSavedVisitor(raw: unknown, now: number, holdout: number, lin
  * Runs before the first paint, in the script tag (or in `createPersonalizer`): reads the
  * state the last page left in localStorage — when storing and personalising are allowed
  * before anyone has answered (`readsSavedStateAtOnce`: never while a CMP is on the page) — and
- * puts each slot's decision made ahead in place (see `startSlotStates`).
+ * puts each slot's decision made ahead in place (see `startSlotStates`). With them, the ad signals the last
+ * page left are queued for Google Publisher Tag and Prebid.js, before their first request.
  *
  * @example
  * const first = startFirstPaint(window, { dbName: 'precis', defaultConsent: 'allow', holdout: 0.05, … });
@@ -71,5 +72,10 @@ export function startFirstPaint(win: Window | undefined, options: FirstPaintOpti
   const slots = win && typeof IntersectionObserver === 'function'
     ? startSlotStates(win.document, { cached, hide: options.hasCatalog, hideTimeoutMs: options.hideTimeoutMs, linkHosts: options.linkHosts })
     : undefined;
+  const ads = parseAdSignals((raw as { ads?: unknown } | undefined)?.ads);
+  if (win && ads) {
+    sendToGpt(win, ads.gpt);
+    sendToPrebid(win, ads.name, ads.data);
+  }
   return { slots, visitor, arm, reportedUntil };
 }

@@ -78,6 +78,14 @@ export interface PersonalizerOptions {
   defaultConsent?: 'allow' | 'deny';
   /** IAB TCF v2.2: our vendor id, the purposes per permission, how long to wait for the CMP. */
   tcf?: TcfOptions;
+  /**
+   * Pass the visitor's segments to the page's ad stack — Google Publisher Tag targeting and
+   * PPS, Prebid.js first-party data — with `personalize` and `send`. `name` names Precis's
+   * entries in OpenRTB `user.data` (default: the page's host name); `siteSegments` also
+   * gives bidders Precis's own segment names (default false: only IAB Audience Taxonomy
+   * ids). `false` turns it off. Default on.
+   */
+  adStack?: false | { name?: string; siteSegments?: boolean };
   /** A clock for tests. Default `Date.now`. */
   clock?: Clock;
 }
@@ -134,6 +142,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     invalid('holdout', 'holdout must be a share from 0 to 0.5');
     holdout = DEFAULTS.holdout;
   }
+  const tcf = typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {};
   let reportUrl = raw.report;
   if (reportUrl !== undefined && (typeof reportUrl !== 'string' || reportUrl === '')) {
     invalid('report', 'report must be a URL');
@@ -156,7 +165,8 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     backend,
     worker: flag(raw.worker, DEFAULTS.worker),
     defaultConsent: raw.defaultConsent === 'deny' || raw.defaultConsent === 'allow' ? raw.defaultConsent : DEFAULTS.defaultConsent,
-    tcf: typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {},
+    tcf,
+    adStack: readAdStack(raw.adStack, tcf, invalid),
     linkHosts: readHostList(raw.linkHosts, invalid),
     modelTimeoutMs: numbers.modelTimeoutMs,
     modelMaxAgeMs: numbers.modelMaxAgeMs,
@@ -205,4 +215,25 @@ function readHostList(value: unknown, invalid: Invalid): string[] | undefined {
   if (Array.isArray(value) && value.every((host) => typeof host === 'string')) return value;
   invalid('linkHosts', 'linkHosts must be an array of host names');
   return [];
+}
+
+const MAX_AD_STACK_NAME = 64;
+
+function readAdStack(value: unknown, tcf: TcfOptions, invalid: Invalid): { name: string; siteSegments: boolean } | undefined {
+  if (value === false) return undefined;
+  const fail = (reason: string): undefined => void invalid('adStack', reason);
+  // Under TCF, profiles reach advertising only with purpose 4; `personalize` is what checks it.
+  if (tcf.purposes?.personalize && !tcf.purposes.personalize.includes(4)) {
+    return fail('the ad stack needs TCF purpose 4 in tcf.purposes.personalize');
+  }
+  const { name, siteSegments } = (typeof value === 'object' && value !== null ? value : {}) as { name?: unknown; siteSegments?: unknown };
+  if ((value !== undefined && (typeof value !== 'object' || value === null)) ||
+    (name !== undefined && (typeof name !== 'string' || name === '' || name.length > MAX_AD_STACK_NAME))) {
+    fail(`adStack must be false or {name (1-${MAX_AD_STACK_NAME} characters), siteSegments}`);
+  }
+  const host = (globalThis as { location?: { hostname?: string } }).location?.hostname;
+  return {
+    name: typeof name === 'string' && name !== '' && name.length <= MAX_AD_STACK_NAME ? name : host || 'precis',
+    siteSegments: siteSegments === true,
+  };
 }

@@ -1,5 +1,6 @@
 import { assignArm, type Arm } from '../decide/holdout';
 import { newVisitorId, type CachedDecision, type VisitorState } from '../decide/visitor-state';
+import type { AdSignals } from '../measure/ad-signals';
 
 /** Who the visitor is on this page: their anonymous id and arm, what was decided ahead and reported. */
 export interface Visitor {
@@ -9,9 +10,9 @@ export interface Visitor {
   /** Exposures and purchases up to this time have been reported. */
   reportedUntil(): number;
   /** What is kept in localStorage for the next page. */
-  state(): VisitorState;
-  /** Notes the decisions made ahead for the next page, or the time reported up to. */
-  update(change: { ahead?: Record<string, CachedDecision>; reportedUntil?: number }): void;
+  state(): VisitorState & { ads?: AdSignals };
+  /** Notes the decisions made ahead for the next page, the time reported up to, or the ad signals (null: none). */
+  update(change: { ahead?: Record<string, CachedDecision>; reportedUntil?: number; ads?: AdSignals | null }): void;
   /** A new anonymous visitor (after `forget()`): new id and arm, nothing decided ahead or reported. */
   renew(): void;
   /** The visitor the last page saved, read late (at a CMP's yes): their id, arm and reported time. */
@@ -31,15 +32,17 @@ export function createVisitor(first: { visitor: string; arm: Arm; reportedUntil:
   let arm = first.arm;
   let reportedUntil = first.reportedUntil;
   let ahead: Record<string, CachedDecision> = {};
+  let ads: AdSignals | undefined;
   let generation = 0;
   return {
     arm: () => arm,
     generation: () => generation,
     reportedUntil: () => reportedUntil,
-    state: () => ({ visitor: id, decisions: ahead, reportedUntil }),
+    state: () => ({ visitor: id, decisions: ahead, reportedUntil, ...(ads && { ads }) }),
     update(change) {
       ahead = change.ahead ?? ahead;
       reportedUntil = change.reportedUntil ?? reportedUntil;
+      if (change.ads !== undefined) ads = change.ads ?? undefined;
     },
     adopt(saved) {
       ({ visitor: id, arm, reportedUntil } = saved);
@@ -50,6 +53,7 @@ export function createVisitor(first: { visitor: string; arm: Arm; reportedUntil:
       arm = assignArm(id, holdout);
       reportedUntil = 0;
       ahead = {};
+      ads = undefined;
     },
   };
 }

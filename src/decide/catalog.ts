@@ -1,5 +1,6 @@
 import { PrecisError, toPrecisError } from '../core/errors';
 import { readInterests, readPooledPriors, type InterestPrior } from './prior';
+import { parseAudienceMapping, type AudienceMapping } from './audience-mapping';
 
 /**
  * One creative of the site's catalog, as validated: an ad, a promotion or a product
@@ -50,6 +51,8 @@ export interface Catalog {
    * else every category its creatives target.
    */
   interests: string[];
+  /** Site categories and Precis segments → IAB Audience Taxonomy 1.1 ids, for the ad stack. */
+  audience?: AudienceMapping;
 }
 
 const MAX_ID = 128;
@@ -280,6 +283,7 @@ function parseCreative(
  * `allowedHosts`, a creative whose absolute `url` or `image` names another host is
  * left out (see `isSafeUrl`). Only own properties are read, and the input is never
  * copied key by key, so `__proto__` or `constructor` keys cannot pollute prototypes.
+ * The optional `audience` mapping is validated too (see `parseAudienceMapping`).
  *
  * @example
  * const catalog = parseCatalog(await (await fetch('/catalog.json')).json(), reportError);
@@ -306,5 +310,7 @@ export function parseCatalog(
       onError(toPrecisError(error, 'invalid-catalog'));
     }
   });
-  return { creatives, interests: readInterests(readOwn(raw as object, 'interests'), creatives, onError) };
+  const audience = parseAudienceMapping(readOwn(raw as object, 'audience'), onError);
+  const interests = readInterests(readOwn(raw as object, 'interests'), creatives, onError);
+  return audience ? { creatives, interests, audience } : { creatives, interests };
 }

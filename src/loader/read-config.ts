@@ -28,6 +28,8 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   if (data.explore !== undefined) config.explore = data.explore !== 'false';
   if (data.whyLink !== undefined) config.whyLink = data.whyLink !== 'false';
   if (data.autoCapture !== undefined) config.autoCapture = data.autoCapture !== 'false';
+  if (data.adStack === 'false') config.adStack = false;
+  else if (data.adStackName) config.adStack = { ...(config.adStack || {}), name: data.adStackName };
   for (const key of NUMBER_OPTIONS) {
     const value = data[key];
     // A non-number is passed on as NaN so that option validation reports it.
