@@ -132,7 +132,7 @@ export async function runTrain(argv: readonly string[]): Promise<void> {
     perPositionNegatives: a['per-position-negatives'] === true,
     ema: (a.ema as number | undefined) ?? 0,
     select: a.select === undefined || a.select === 'ndcg' ? 'ndcg' : a.select === 'hr' || a.select === 'sum' ? a.select : badFlag('--select must be ndcg, hr or sum'),
-    loss: a.loss === undefined || a.loss === 'softmax' ? 'softmax' : a.loss === 'bce' ? 'bce' : badFlag('--loss must be softmax or bce'),
+    loss: a.loss === undefined ? 'ce' : a.loss === 'softmax' || a.loss === 'bce' || a.loss === 'ce' ? a.loss : badFlag('--loss must be ce, softmax or bce'),
     epochs: positiveInt(a, 'epochs', 200),
     seed: positiveInt(a, 'seed', 42, 0),
     evalEvery: positiveInt(a, 'eval-every', 1),
@@ -191,7 +191,10 @@ export async function runTrain(argv: readonly string[]): Promise<void> {
       dropout: opt.dropout,
       learningRate: opt.learningRate,
       batchSize: opt.batchSize,
-      loss: `${opt.loss === 'bce' ? 'binary cross-entropy' : 'sampled softmax'}, ${opt.negatives} uniform negatives ${opt.perPositionNegatives ? 'per target position' : 'shared per batch'}`,
+      loss:
+        opt.loss === 'ce'
+          ? 'full softmax cross-entropy over all items'
+          : `${opt.loss === 'bce' ? 'binary cross-entropy' : 'sampled softmax'}, ${opt.negatives} uniform negatives ${opt.perPositionNegatives ? 'per target position' : 'shared per batch'}`,
       optimizer: 'adam(beta1 0.9, beta2 0.98)',
       ema: opt.ema || null,
       selectBestBy: opt.select,
