@@ -43,7 +43,7 @@ function runJob(n) {
   tf.tidy(() => {
     const items = tf.tensor2d(E.subarray(d, V * d), [V - 1, d]);
     const itemsT = tf.transpose(items);
-    let deT = tf.zeros([d, V - 1]);
+    let deT = null;
     for (let c0 = r0; c0 < r1; c0 += chunkRows) {
       const c1 = Math.min(r1, c0 + chunkRows);
       const rows = c1 - c0;
@@ -54,9 +54,10 @@ function runJob(n) {
         for (let r = 0; r < rows; r++) at[r] = r * (V - 1) + T[c0 + r] - 1;
         PT.set(tf.gather(tf.reshape(p, [-1]), tf.tensor1d(at, 'int32')).dataSync(), c0);
         DH.set(tf.matMul(p, items).dataSync(), c0 * d);
-        return tf.add(deT, tf.matMul(tf.transpose(h), p));
+        const part = tf.matMul(tf.transpose(h), p);
+        return deT ? tf.add(deT, part) : part;
       });
-      deT.dispose();
+      deT?.dispose();
       deT = tf.keep(next);
     }
     const de = tf.transpose(deT).dataSync();

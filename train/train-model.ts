@@ -1,7 +1,7 @@
 /**
- * The training loop: SASRec-style encoder trained with a sampled-softmax loss
- * (per position, the next item against K uniformly drawn items shared by the
- * batch), Adam, length-bucketed batches, validation NDCG@10 on a fixed sample,
+ * The training loop: SASRec-style encoder trained with, per target position, a
+ * full softmax cross-entropy over every item (default, on worker threads), a
+ * sampled softmax against K uniform negatives, or SASRec's BCE; Adam, length-bucketed batches, validation NDCG@10 on a fixed sample,
  * best-checkpoint keeping and resumable checkpoints.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -54,7 +54,7 @@ export function writeEvaluationReport(dir: string, r: EvaluationResult, manifest
       join(dir, 'loss.svg'),
       plotLineSvg(
         history.map((h) => [h.epoch, h.loss] as const),
-        { title: 'Training loss (sampled softmax) per epoch', xLabel: 'epoch', yLabel: 'loss' },
+        { title: 'Training loss per epoch', xLabel: 'epoch', yLabel: 'loss' },
       ),
     );
     const val = history.filter((h) => h.valNdcg10 !== undefined).map((h) => [h.epoch, h.valNdcg10!] as const);
