@@ -16,6 +16,7 @@
  * [3] 1 = stop, 2 = a worker failed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { writeSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -61,6 +62,7 @@ function runJob(n) {
       deT = tf.keep(next);
     }
     const de = tf.transpose(deT).dataSync();
+    deT.dispose(); // kept above, so the enclosing tidy would not free it
     DE.fill(0, 0, d);
     DE.set(de, d);
   });
@@ -78,7 +80,9 @@ async function main() {
     try {
       runJob(Atomics.load(ctrl, 1));
     } catch (e) {
-      console.error(e);
+      // Synchronous write: the main thread is blocked in Atomics.wait and may exit
+      // before an asynchronous console message from this worker is relayed.
+      writeSync(2, `full-softmax worker ${index}: ${e && e.stack ? e.stack : e}\n`);
       Atomics.store(ctrl, 3, 2);
     }
     Atomics.add(ctrl, 2, 1);
