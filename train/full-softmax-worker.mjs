@@ -13,7 +13,7 @@
  * can wait synchronously inside a tf.customGrad.
  *
  * Shared control words: [0] job generation, [1] N (rows), [2] workers done,
- * [3] 1 = stop, 2 = a worker failed.
+ * [3] 1 = stop, 2 = a worker failed, [4 + i] tensors alive in worker i after its last job.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
@@ -85,6 +85,7 @@ async function main() {
       writeSync(2, `full-softmax worker ${index}: ${e && e.stack ? e.stack : e}\n`);
       Atomics.store(ctrl, 3, 2);
     }
+    Atomics.store(ctrl, 4 + index, tf.memory().numTensors);
     Atomics.add(ctrl, 2, 1);
     Atomics.notify(ctrl, 2);
   }

@@ -18,6 +18,8 @@ export interface FullSoftmaxPool {
    * items 1..V−1 (row 0 of `items` is padding and never a class).
    */
   loss(h: tf.Tensor2D, items: tf.Tensor2D, targets: Int32Array): tf.Scalar;
+  /** Tensors alive in each worker after its last job (constant from call to call: no leak). */
+  workerTensorCounts(): number[];
   /** Stop the workers. */
   close(): Promise<void>;
 }
@@ -97,7 +99,7 @@ export async function createFullSoftmaxPool(o: FullSoftmaxPoolOptions): Promise<
   const d = o.hiddenUnits;
   const count = Math.max(1, o.workers ?? availableParallelism());
   const s: Shared = {
-    ctrl: new Int32Array(new SharedArrayBuffer(16)),
+    ctrl: new Int32Array(new SharedArrayBuffer(4 * (4 + count))),
     E: floats(V * d),
     H: floats(o.maxRows * d),
     T: new Int32Array(new SharedArrayBuffer(o.maxRows * 4)),
@@ -148,5 +150,6 @@ export async function createFullSoftmaxPool(o: FullSoftmaxPoolOptions): Promise<
     Atomics.notify(s.ctrl, 0);
     await Promise.all(workers.map((w) => w.terminate()));
   };
-  return { loss, close };
+  const workerTensorCounts = (): number[] => s.DE.map((_, i) => Atomics.load(s.ctrl, 4 + i));
+  return { loss, workerTensorCounts, close };
 }

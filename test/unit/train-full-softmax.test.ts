@@ -60,6 +60,16 @@ describe('full softmax cross-entropy on worker threads', () => {
     expect(Math.max(...a.map((x, k) => Math.abs(x - b[k]!)))).toBeLessThan(1e-4);
   });
 
+  it('frees every tensor of a job inside the workers', () => {
+    const h = randomMatrix(9, d, 7);
+    const items = randomMatrix(V, d, 8);
+    const targets = Int32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 1);
+    tf.dispose(pool.loss(h, items, targets));
+    const before = pool.workerTensorCounts();
+    for (let i = 0; i < 3; i++) tf.dispose(pool.loss(h, items, targets));
+    expect(pool.workerTensorCounts()).toEqual(before);
+  });
+
   it('rejects more rows than the pool was sized for', () => {
     expect(() => pool.loss(randomMatrix(17, d, 5), randomMatrix(V, d, 6), new Int32Array(17).fill(1))).toThrow(/maxRows/);
   });
