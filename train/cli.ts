@@ -133,7 +133,7 @@ export async function runTrain(argv: readonly string[]): Promise<void> {
     perPositionNegatives: a['per-position-negatives'] === true,
     ema: (a.ema as number | undefined) ?? 0,
     select: a.select === undefined || a.select === 'ndcg' ? 'ndcg' : a.select === 'hr' || a.select === 'sum' ? a.select : badFlag('--select must be ndcg, hr or sum'),
-    loss: a.loss === undefined ? 'ce' : a.loss === 'softmax' || a.loss === 'bce' || a.loss === 'ce' ? a.loss : badFlag('--loss must be ce, softmax or bce'),
+    loss: a.loss === undefined ? 'softmax' : a.loss === 'softmax' || a.loss === 'bce' || a.loss === 'ce' ? a.loss : badFlag('--loss must be ce, softmax or bce'),
     epochs: positiveInt(a, 'epochs', 200),
     seed: positiveInt(a, 'seed', 42, 0),
     evalEvery: positiveInt(a, 'eval-every', 1),

@@ -1,8 +1,9 @@
 /**
- * The training loop: SASRec-style encoder trained with, per target position, a
- * full softmax cross-entropy over every item (default, on worker threads), a
- * sampled softmax against K uniform negatives, or SASRec's BCE; Adam, length-bucketed batches, validation NDCG@10 on a fixed sample,
- * best-checkpoint keeping and resumable checkpoints.
+ * The training loop: SASRec-style encoder trained, per target position, with a
+ * sampled softmax against K uniform negatives (default), SASRec's BCE, or a full
+ * softmax cross-entropy over every item (on worker threads); Adam, length-bucketed
+ * batches, validation NDCG@10 on a fixed sample, best-checkpoint keeping and
+ * resumable checkpoints.
  */
 import * as tf from '@tensorflow/tfjs';
 import { encodeHistory } from '../src/features';
