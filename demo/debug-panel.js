@@ -224,6 +224,16 @@
 
   // --- (2) Model.
 
+  /** "store ✓ personalize ✗ send ✗ · decided by gpp (personalize, send), cmp (store)", or "waiting for the CMP". */
+  function describeConsent(consent) {
+    if (!consent) return '–';
+    const allowed = Object.entries(consent.state).map(([permission, on]) => `${permission} ${on ? '✓' : '✗'}`).join(' ');
+    const by = new Map();
+    for (const [permission, source] of Object.entries(consent.decidedBy)) by.set(source, [...(by.get(source) ?? []), permission]);
+    const sources = [...by].map(([source, permissions]) => `${source} (${permissions.join(', ')})`).join(', ');
+    return `${allowed} · decided by ${sources}${consent.pending ? ' · waiting for the CMP: nothing stored, personalised or sent' : ''}`;
+  }
+
   function renderModel(status) {
     const model = status.model;
     const rows = model
@@ -238,6 +248,7 @@
     rows.push(
       ['Last decision', status.lastDecisionMs === null ? '–' : `${fixed(status.lastDecisionMs, 1)} ms`],
       ['Store', `${status.store ?? 'none'} · ${status.creatives} creatives`],
+      ['Consent', describeConsent(status.consent)],
     );
     if (state.errors > 0) {
       const detail = state.lastError ? `${state.lastError.code}${state.lastError.details?.reason ? `: ${state.lastError.details.reason}` : ''}` : '';

@@ -13,7 +13,7 @@ import { describeVisitor, type VisitorSegments } from './decide/segments';
 import { topItems, type ScoredItem } from './decide/top-items';
 import { creativeStats, purchasedItems, sessionStart } from './decide/visitor-stats';
 import { newVisitorId, type CachedDecision } from './decide/visitor-state';
-import { startFirstPaint, type FirstPaint } from './first-paint';
+import { readSavedVisitor, startFirstPaint, type FirstPaint } from './first-paint';
 import { buildItemIndex, itemSequence } from './features';
 import { loadCatalog } from './load-catalog';
 import { startModel, type ModelClient } from './model-client';
@@ -27,8 +27,9 @@ import { watchViewability, type ViewabilityWatcher } from './measure/viewability
 import { resolveOptions, type PersonalizerOptions } from './options';
 import { createSlotController, type ShownDecision, type SlotController } from './render/slot-controller';
 import { findSlots, SLOT_ATTRIBUTE } from './render/slots';
-import { createConsent, type ConsentState, type Permission } from './consent/consent';
+import { createConsent, readsSavedStateAtOnce, type ConsentState, type ConsentStatus, type Permission } from './consent/consent';
 import { MAX_EXPOSURES, openVisitorStore, type VisitorStore } from './store/gated-store';
+import { readLocalState } from './store/local-state';
 import type { StoreKind } from './store/types';
 
 /** What `on()` can listen to, with each payload. */
@@ -69,6 +70,8 @@ export interface PersonalizerStatus {
   arm: Arm;
   /** How long the last decision took, in milliseconds (model inference included), or null before the first. */
   lastDecisionMs: number | null;
+  /** What the visitor allows, which signal decided it, and whether a CMP is still to answer. */
+  consent: ConsentStatus;
   model: null | {
     backend: BackendName;
     thread: 'worker' | 'main';
@@ -348,6 +351,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
       return;
     }
     store = opened;
+    adoptSavedState();
     for (const event of early.splice(0)) store.add(event);
     await recoverStash(opened);
     flushSoon();
@@ -575,7 +579,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
 
   async function status(): Promise<PersonalizerStatus> {
     await setup;
-    const base = { store: store?.kind() ?? null, creatives: catalog.creatives.length, arm, lastDecisionMs };
+    const base = { store: store?.kind() ?? null, creatives: catalog.creatives.length, arm, lastDecisionMs, consent: consent.status() };
     if (!model || !modelInfo) return { ...base, model: null };
     const { backend, name, version, fromCache } = modelInfo.info;
     const numTensors = await model.numTensors();
@@ -630,9 +634,36 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   const safeTrack = guardSync(track, false, report, 'invalid-event');
   const safeRefresh = guardAsync(refresh, [], report, 'render');
 
+  // What the last page saved, when the first paint could not read it (a CMP had not answered yet).
+  let savedStateRead = readsSavedStateAtOnce(win, options.defaultConsent);
+  function adoptSavedState(): void {
+    if (savedStateRead || !consent.allows('store')) return;
+    savedStateRead = true;
+    // At the CMP's yes, not once the store has opened: the slots waiting hidden show it now.
+    const raw = readLocalState(options.dbName);
+    if (raw === undefined) return;
+    const saved = readSavedVisitor(raw, options.clock(), options.holdout, options.linkHosts);
+    ({ visitor: visitorId, arm, reportedUntil } = saved);
+    // The slots still hidden show the decisions made ahead for them, as without a CMP.
+    if (!slots || !personalizing()) return;
+    const onPage = new Set([...slots.shown().values()].map((shown) => shown.creative.id));
+    for (const slot of slots.waiting()) {
+      const cached = saved.cached.get(slotName(slot));
+      if (cached && !onPage.has(cached.creative.id)) {
+        onPage.add(cached.creative.id);
+        slots.show(slot, cached);
+      }
+    }
+  }
+
+  let setupDone = false;
+  setup.then(() => void (setupDone = true), () => {});
   cleanups.push(consent.on('change', (state) => {
     emitter.emit('consent', state);
-    void safeRefresh(); // a withdrawal takes effect at once, on this page too
+    adoptSavedState();
+    // A withdrawal takes effect at once, on this page too; a grant before setup has
+    // finished needs no refresh: the first decisions are made with it.
+    if (setupDone || !personalizing()) void safeRefresh();
   }));
 
   const start = guardSync((): void => {
@@ -712,7 +743,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     decide: guardAsync(decide, [], report),
     refresh: safeRefresh,
     recommend: guardAsync(recommend, { items: [], backend: null }, report, 'model-inference'),
-    status: guardAsync(status, { store: null, creatives: 0, arm, lastDecisionMs: null, model: null }, report),
+    status: guardAsync(status, { store: null, creatives: 0, arm, lastDecisionMs: null, consent: consent.status(), model: null }, report),
     why: guardSync((slot: HTMLElement | string) => slots?.explanation(slot) ?? null, null, report),
     metrics: guardAsync(metrics, computeMetrics([], []), report, 'store-read'),
     profile: guardAsync(profile, { segments: [], propensity: 0, arm, categories: [], items: [] }, report, 'store-read'),

@@ -1,4 +1,4 @@
-import { initialConsent } from './consent/consent';
+import { readsSavedStateAtOnce } from './consent/consent';
 import { assignArm, type Arm } from './decide/holdout';
 import { newVisitorId, parseVisitorState } from './decide/visitor-state';
 import { startSlotStates, type ShownDecision, type SlotStates } from './render/slot-states';
@@ -29,27 +29,47 @@ export interface FirstPaintOptions {
   now: number;
 }
 
+/** What the last page saved, as this page uses it. */
+export interface SavedVisitor {
+  /** The visitor's anonymous id: from the last page, or new. */
+  visitor: string;
+  arm: Arm;
+  reportedUntil: number;
+  /** The decisions made ahead for this page, by slot name (for the visitor's arm only). */
+  cached: Map<string, ShownDecision>;
+}
+
+/**
+ * Reads the state the last page left in localStorage (`raw`, undefined when none may be
+ * read): a decision made for the other arm (the holdout share changed) is not shown.
+ *
+ * @example
+ * const saved = readSavedVisitor(readLocalState('precis'), Date.now(), 0.05, undefined);
+ */
+export function readSavedVisitor(raw: unknown, now: number, holdout: number, linkHosts: readonly string[] | undefined): SavedVisitor {
+  const saved = parseVisitorState(raw, now, linkHosts);
+  const visitor = saved?.visitor ?? newVisitorId();
+  const arm = assignArm(visitor, holdout);
+  const cached = new Map<string, ShownDecision>(
+    Object.entries(saved?.decisions ?? {}).filter(([, entry]) => entry.explanation.arm === arm),
+  );
+  return { visitor, arm, reportedUntil: saved?.reportedUntil ?? 0, cached };
+}
+
 /**
  * Runs before the first paint, in the script tag (or in `createPersonalizer`): reads the
  * state the last page left in localStorage — when storing and personalising are allowed
- * before anyone has answered (`initialConsent`) — and puts each slot's decision made
- * ahead in place (see `startSlotStates`).
+ * before anyone has answered (`readsSavedStateAtOnce`: never while a CMP is on the page) — and
+ * puts each slot's decision made ahead in place (see `startSlotStates`).
  *
  * @example
  * const first = startFirstPaint(window, { dbName: 'precis', defaultConsent: 'allow', holdout: 0.05, … });
  */
 export function startFirstPaint(win: Window | undefined, options: FirstPaintOptions): FirstPaint {
-  const allowed = initialConsent(win, options.defaultConsent);
-  const raw = allowed.store && allowed.personalize ? readLocalState(options.dbName) : undefined;
-  const saved = parseVisitorState(raw, options.now, options.linkHosts);
-  const visitor = saved?.visitor ?? newVisitorId();
-  const arm = assignArm(visitor, options.holdout);
-  // A decision made for the other arm (the holdout share changed) is not shown.
-  const cached = new Map<string, ShownDecision>(
-    Object.entries(saved?.decisions ?? {}).filter(([, entry]) => entry.explanation.arm === arm),
-  );
+  const raw = readsSavedStateAtOnce(win, options.defaultConsent) ? readLocalState(options.dbName) : undefined;
+  const { visitor, arm, reportedUntil, cached } = readSavedVisitor(raw, options.now, options.holdout, options.linkHosts);
   const slots = win && typeof IntersectionObserver === 'function'
     ? startSlotStates(win.document, { cached, hide: options.hasCatalog, hideTimeoutMs: options.hideTimeoutMs, linkHosts: options.linkHosts })
     : undefined;
-  return { slots, visitor, arm, reportedUntil: saved?.reportedUntil ?? 0 };
+  return { slots, visitor, arm, reportedUntil };
 }

@@ -9,7 +9,7 @@
  */
 export { createPersonalizer } from './client';
 export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendation, VisitorData, VisitorProfile } from './client';
-export type { ConsentState, Permission, TcfOptions } from './consent/consent';
+export type { ConsentSource, ConsentState, ConsentStatus, Permission, TcfOptions } from './consent/consent';
 export type { ScoredItem } from './decide/top-items';
 export type { BackendChoice } from './model/engine';
 export type { BackendName } from './model/backend-registry';

@@ -1,5 +1,5 @@
 import type { TrackInput } from './event';
-import { productViewsFromJsonLd } from './json-ld';
+import { watchProductViews } from './product-watch';
 
 export const ITEM_ATTRIBUTE = 'data-precis-item';
 export const CATEGORY_ATTRIBUTE = 'data-precis-category';
@@ -7,9 +7,9 @@ export const CATEGORY_ATTRIBUTE = 'data-precis-category';
 /**
  * Records what a visitor does without any code from the site: a page view now and on
  * every SPA route change (`history.pushState`/`replaceState` to a new path, `popstate`),
- * a product `view` for each schema.org Product in the page's JSON-LD, and a `click` on
- * any element inside `[data-precis-item]`. Returns the function that stops it all and
- * puts `history` back.
+ * a product `view` whenever the page's structured data shows a product (JSON-LD,
+ * microdata or Open Graph; see `watchProductViews`), and a `click` on any element inside
+ * `[data-precis-item]`. Returns the function that stops it all and puts `history` back.
  *
  * @example
  * const stop = startAutoCapture(window, (event) => personalizer.track(event));
@@ -17,14 +17,11 @@ export const CATEGORY_ATTRIBUTE = 'data-precis-category';
 export function startAutoCapture(win: Window, track: (event: TrackInput) => void): () => void {
   const doc = win.document;
   let lastPath = win.location.pathname;
+  track({ type: 'page_view', url: lastPath });
+  const products = watchProductViews(win, track);
 
-  const trackPage = (): void => {
-    track({ type: 'page_view', url: win.location.pathname });
-    for (const script of doc.querySelectorAll('script[type="application/ld+json"]')) {
-      for (const view of productViewsFromJsonLd(script.textContent ?? '')) track(view);
-    }
-  };
   const onRoute = (): void => {
+    products.recheck(); // a new query string can select another variant
     if (win.location.pathname === lastPath) return;
     lastPath = win.location.pathname;
     track({ type: 'page_view', url: lastPath });
@@ -52,9 +49,9 @@ export function startAutoCapture(win: Window, track: (event: TrackInput) => void
   history.replaceState = wrapped.replaceState;
   win.addEventListener('popstate', onRoute);
   doc.addEventListener('click', onClick, true);
-  trackPage();
 
   return () => {
+    products.stop();
     win.removeEventListener('popstate', onRoute);
     doc.removeEventListener('click', onClick, true);
     // Only put history back if nobody wrapped it after us; otherwise theirs would be lost.

@@ -1,34 +1,77 @@
 import type { Emitter } from '../core/emitter';
 import { createEmitter } from '../core/emitter';
+import { addCmpListener } from './cmp-listener';
+import { GPP_PROTOCOL, stateFromGppPing } from './gpp';
+import { ALL_PERMISSIONS, everything, isTcAnswer, stateFromTcData, TCF_PROTOCOL, type ConsentState, type Permission, type TcfOptions } from './tcf';
 
-/** What the visitor allows: anything persisted, decisions from their profile, anything sent. */
-export type Permission = 'store' | 'personalize' | 'send';
-export type ConsentState = Readonly<Record<Permission, boolean>>;
+export { stateFromTcData, type ConsentState, type Permission, type TcfOptions } from './tcf';
 
-/** IAB TCF v2.2 settings: which purposes grant which permission, and our vendor id. */
-export interface TcfOptions {
-  /** Our IAB vendor id; when set, its vendor consent is required too. */
-  vendorId?: number;
-  /** Purposes required per permission. Default: store [1], personalize [1, 3, 4], send [1]. */
-  purposes?: Partial<Record<Permission, number[]>>;
-  /** How long to wait for the CMP before applying the default. Default 1,000 ms. */
-  timeoutMs?: number;
+/**
+ * Who decided a permission: the IAB TCF CMP (`__tcfapi`), the GPP CMP (`__gpp`), Global
+ * Privacy Control, the site's own `consent()` call, or the `defaultConsent` option (only
+ * when no CMP is on the page).
+ */
+export type ConsentSource = 'cmp' | 'gpp' | 'gpc' | 'site' | 'default';
+
+/** Where consent stands, as `status()` and the debug panel show it. */
+export interface ConsentStatus {
+  state: ConsentState;
+  /** Which signal decided: the one behind the first permission refused (store, personalize, send), or the one that granted everything. */
+  source: ConsentSource;
+  /** Which signal decided each permission. */
+  decidedBy: Readonly<Record<Permission, ConsentSource>>;
+  /** True while a CMP on the page has not answered for this visitor: nothing is stored, personalised or sent meanwhile. */
+  pending: boolean;
 }
 
-export interface ConsentOptions {
-  /** Until a CMP or `consent()` says otherwise. */
+/** What each signal says right now; `pending` for a CMP that has not answered, undefined for one not on the page. */
+export interface ConsentSignals {
   defaultPolicy: 'allow' | 'deny';
-  tcf: TcfOptions;
+  tcf: ConsentState | 'pending' | undefined;
+  gpp: ConsentState | 'pending' | undefined;
+  gpc: boolean;
+  site: Partial<Record<Permission, boolean>>;
 }
 
-/** The part of a TCF `tcData` object Precis reads. */
-interface TcData {
-  gdprApplies?: boolean;
-  eventStatus?: string;
-  purpose?: { consents?: Record<string, boolean> };
-  vendor?: { consents?: Record<string, boolean> };
+/** One signal's say: `grants` replaces what came before, otherwise it can only take away. */
+interface Layer {
+  source: ConsentSource;
+  values: Partial<Record<Permission, boolean>>;
+  grants: boolean;
 }
-type TcfApi = (command: string, version: number, callback: (data: TcData, success: boolean) => void) => void;
+
+/**
+ * Combines the signals. Without a CMP the default policy holds and the site's choice
+ * replaces it; with a CMP (TCF, GPP, or both), only the CMPs can say yes — nothing
+ * before they answered — and the site's choice can only take away. GPC caps
+ * `personalize` and `send` whatever else says.
+ *
+ * @example
+ * combineSignals({ defaultPolicy: 'allow', tcf: 'pending', gpp: undefined, gpc: false, site: {} }).pending; // true
+ */
+export function combineSignals(signals: ConsentSignals): ConsentStatus {
+  const { tcf, gpp } = signals;
+  const cmp = tcf !== undefined || gpp !== undefined;
+  const layers: Layer[] = [];
+  if (!cmp) layers.push({ source: 'default', values: everything(signals.defaultPolicy === 'allow'), grants: true });
+  if (tcf !== undefined) layers.push({ source: 'cmp', values: tcf === 'pending' ? everything(false) : tcf, grants: true });
+  if (gpp !== undefined) layers.push({ source: 'gpp', values: gpp === 'pending' ? everything(false) : gpp, grants: tcf === undefined });
+  layers.push({ source: 'site', values: signals.site, grants: !cmp });
+  if (signals.gpc) layers.push({ source: 'gpc', values: { personalize: false, send: false }, grants: false });
+
+  const state: Record<Permission, boolean> = { ...everything(false) };
+  const decidedBy: Record<Permission, ConsentSource> = { store: 'default', personalize: 'default', send: 'default' };
+  for (const layer of layers) {
+    for (const permission of ALL_PERMISSIONS) {
+      const value = layer.values[permission];
+      if (value === undefined || (!layer.grants && value)) continue;
+      state[permission] = value;
+      decidedBy[permission] = layer.source;
+    }
+  }
+  const refusedFirst = ALL_PERMISSIONS.find((permission) => !state[permission]) ?? 'store';
+  return { state, source: decidedBy[refusedFirst], decidedBy, pending: tcf === 'pending' || gpp === 'pending' };
+}
 
 /**
  * The single source of truth for what Precis may do. Every module that stores, profiles
@@ -36,124 +79,120 @@ type TcfApi = (command: string, version: number, callback: (data: TcData, succes
  */
 export interface Consent {
   state(): ConsentState;
+  status(): ConsentStatus;
   allows(permission: Permission): boolean;
-  /** True when the CMP or the site said no (not merely a default or a pending CMP). */
+  /** True when a signal said no (a CMP that answered, GPC, the site), not merely a default or a pending CMP. */
   refused(permission: Permission): boolean;
-  /** Resolves once the CMP answered or timed out (at once without a CMP). */
+  /** Resolves once every CMP answered, or after `tcf.timeoutMs` (at once without a CMP). Waiting grants nothing. */
   readonly settled: Promise<void>;
-  /** The site's own choice (its consent banner); it wins over the default and the CMP. */
+  /** The site's own choice (its consent banner): it wins over the default; with a CMP it can only take away. */
   set(choice: Partial<Record<Permission, boolean>>): void;
+  /** Called whenever the state, a signal's say, or a CMP's pending status changes. */
   on: Emitter<{ change: ConsentState }>['on'];
   dispose(): void;
 }
 
-const ALL: readonly Permission[] = ['store', 'personalize', 'send'];
-const DEFAULT_PURPOSES: Record<Permission, number[]> = { store: [1], personalize: [1, 3, 4], send: [1] };
-
-/** State from a TCF answer: each permission needs all its purposes (and the vendor, if set). */
-export function stateFromTcData(data: TcData, tcf: TcfOptions): ConsentState {
-  if (data.gdprApplies === false) return { store: true, personalize: true, send: true };
-  const purposes = { ...DEFAULT_PURPOSES, ...tcf.purposes };
-  const vendorOk = tcf.vendorId === undefined || data.vendor?.consents?.[tcf.vendorId] === true;
-  const granted = (permission: Permission): boolean =>
-    vendorOk && purposes[permission].every((p) => data.purpose?.consents?.[p] === true);
-  return { store: granted('store'), personalize: granted('personalize'), send: granted('send') };
+export interface ConsentOptions {
+  /** Until the site says otherwise, and only when no CMP is on the page. */
+  defaultPolicy: 'allow' | 'deny';
+  tcf: TcfOptions;
 }
 
+type CmpWindow = { __tcfapi?: unknown; __gpp?: unknown; navigator?: { globalPrivacyControl?: boolean } };
+
+const gpcOn = (win: Window | undefined): boolean => (win as CmpWindow | undefined)?.navigator?.globalPrivacyControl === true;
+
 /**
- * What is allowed before anyone has answered: nothing while a TCF CMP is on the page (it
- * will answer), else the default policy; Global Privacy Control caps `personalize` and
- * `send`. The script tag uses it to decide, before the first paint, whether a decision
- * cached on the last page may be shown.
+ * Whether the state the last page saved (its decisions made ahead, the visitor's id) may
+ * be read and shown before anyone has answered on this page: only by the default policy
+ * `allow`, without Global Privacy Control, and with no CMP's API (TCF `__tcfapi` or GPP
+ * `__gpp`, stub or loaded) on the page — then only the CMP can say yes. The script tag
+ * asks it before the first paint, so it is kept small.
  *
  * @example
- * initialConsent(window, 'allow').personalize; // false when GPC is on
+ * readsSavedStateAtOnce(window, 'allow'); // false while a CMP is on the page
  */
-export function initialConsent(win: Window | undefined, defaultPolicy: 'allow' | 'deny'): ConsentState {
-  const waiting = typeof (win as { __tcfapi?: TcfApi } | undefined)?.__tcfapi === 'function';
-  const allowed = defaultPolicy === 'allow' && !waiting;
-  const gpc = (win?.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true;
-  return { store: allowed, personalize: allowed && !gpc, send: allowed && !gpc };
+export function readsSavedStateAtOnce(win: Window | undefined, defaultPolicy: 'allow' | 'deny'): boolean {
+  const w = win as CmpWindow | undefined;
+  return defaultPolicy === 'allow' && !w?.__tcfapi && !w?.__gpp && !gpcOn(win);
 }
 
+const sameStatus = (a: ConsentStatus, b: ConsentStatus): boolean =>
+  a.pending === b.pending && ALL_PERMISSIONS.every((p) => a.state[p] === b.state[p] && a.decidedBy[p] === b.decidedBy[p]);
+
 /**
- * Combines the default policy, IAB TCF (`__tcfapi` addEventListener), Global Privacy
- * Control (`navigator.globalPrivacyControl`: no personalisation, nothing sent) and the
- * site's explicit `set()`.
+ * Combines the default policy, IAB TCF v2.2 (`__tcfapi`), GPP (`__gpp`), Global Privacy
+ * Control (`navigator.globalPrivacyControl`) and the site's explicit `set()`; see
+ * `combineSignals` for how.
  *
  * @example
  * const consent = createConsent(window, { defaultPolicy: 'deny', tcf: { vendorId: 1234 } });
- * consent.on('change', (state) => console.log(state));
+ * consent.on('change', (state) => console.log(state, consent.status().source));
  */
 export function createConsent(win: Window | undefined, options: ConsentOptions): Consent {
   const emitter = createEmitter<{ change: ConsentState }>();
-  const allowed = options.defaultPolicy === 'allow';
-  let base: ConsentState = { store: allowed, personalize: allowed, send: allowed };
-  let explicit: Partial<Record<Permission, boolean>> = {};
-  let answered: ConsentState | undefined; // the CMP's last answer
-  const gpc = (win?.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true;
-
-  const compute = (): ConsentState => {
-    const merged = { ...base, ...explicit };
-    // GPC is the visitor's own signal: it caps whatever the site or the CMP said.
-    return gpc ? { store: merged.store, personalize: false, send: false } : merged;
+  const w = win as CmpWindow | undefined;
+  const signals: ConsentSignals = {
+    defaultPolicy: options.defaultPolicy,
+    tcf: w?.__tcfapi ? 'pending' : undefined,
+    gpp: w?.__gpp ? 'pending' : undefined,
+    gpc: gpcOn(win),
+    site: {},
   };
-  let current = compute();
-  const update = (): void => {
-    const next = compute();
-    if (ALL.every((p) => next[p] === current[p])) return;
-    current = next;
-    emitter.emit('change', current);
-  };
-
+  let current = combineSignals(signals);
   let finishWaiting = (): void => {};
   const settled = new Promise<void>((resolve) => {
     finishWaiting = resolve;
   });
-  const tcfApi = (win as { __tcfapi?: TcfApi } | undefined)?.__tcfapi;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let listening = true;
-  if (typeof tcfApi === 'function') {
-    // Until the CMP answers nothing is allowed; if it never does, the default applies.
-    base = { store: false, personalize: false, send: false };
-    current = compute();
-    timer = setTimeout(() => {
-      base = { store: allowed, personalize: allowed, send: allowed };
+  const update = (): void => {
+    const next = combineSignals(signals);
+    if (!next.pending) finishWaiting();
+    if (sameStatus(next, current)) return;
+    current = next;
+    emitter.emit('change', current.state);
+  };
+
+  const stops: Array<() => void> = [];
+  if (signals.tcf) {
+    stops.push(addCmpListener(() => w?.__tcfapi, TCF_PROTOCOL, (data, success) => {
+      if (!success || !data || !isTcAnswer(data)) return; // `cmpuishown` later on keeps the last answer
+      signals.tcf = stateFromTcData(data, options.tcf);
       update();
-      finishWaiting();
-    }, options.tcf.timeoutMs ?? 1000);
-    try {
-      tcfApi('addEventListener', 2, (data, success) => {
-        if (!listening || !success || !data) return;
-        if (data.eventStatus !== 'tcloaded' && data.eventStatus !== 'useractioncomplete' && data.gdprApplies !== false) return;
-        clearTimeout(timer);
-        base = answered = stateFromTcData(data, options.tcf);
-        update();
-        finishWaiting();
-      });
-    } catch {
-      // A broken CMP is treated like a silent one: the timeout applies the default.
-    }
-  } else {
-    finishWaiting();
+    }));
   }
+  if (signals.gpp) {
+    stops.push(addCmpListener(() => w?.__gpp, GPP_PROTOCOL, (event, success) => {
+      const answer = success && event?.pingData ? stateFromGppPing(event.pingData, options.tcf) : undefined;
+      if (!answer) return; // not ready (loading, or its UI waits): the last answer holds
+      signals.gpp = answer;
+      update();
+    }));
+  }
+  // The wait ends, so the page can go on without consent; a later answer still counts.
+  const timer = current.pending ? setTimeout(finishWaiting, options.tcf.timeoutMs ?? 1000) : undefined;
+  if (!current.pending) finishWaiting();
 
   return {
-    state: () => current,
-    allows: (permission) => current[permission],
-    refused: (permission) => (explicit[permission] ?? answered?.[permission]) === false,
+    state: () => current.state,
+    status: () => current,
+    allows: (permission) => current.state[permission],
+    refused: (permission) => {
+      const by = current.decidedBy[permission];
+      return !current.state[permission] && by !== 'default' && !(current.pending && (by === 'cmp' || by === 'gpp'));
+    },
     settled,
     set(choice) {
-      explicit = { ...explicit };
-      for (const permission of ALL) {
-        if (typeof choice[permission] === 'boolean') explicit[permission] = choice[permission];
+      const site = { ...signals.site };
+      for (const permission of ALL_PERMISSIONS) {
+        if (typeof choice[permission] === 'boolean') site[permission] = choice[permission];
       }
+      signals.site = site;
       update();
     },
     on: emitter.on,
     dispose() {
-      listening = false;
       clearTimeout(timer);
+      for (const stop of stops.splice(0)) stop();
       emitter.clear();
     },
   };

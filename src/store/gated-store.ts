@@ -44,8 +44,9 @@ interface StoreMessage {
 
 /**
  * Opens the visitor's store behind consent: IndexedDB only while `store` is allowed,
- * otherwise this page's memory. A withdrawal purges what was stored and buffered at once;
- * a grant moves this page's events to IndexedDB. `forget()` deletes the database (other
+ * otherwise this page's memory (also while a CMP has not answered). A refusal or a
+ * withdrawal purges what was stored and buffered at once; a grant moves this page's
+ * events to IndexedDB. `forget()` deletes the database (other
  * tabs close their connections when asked, so none blocks it), then tells the other tabs
  * over a BroadcastChannel, so each drops what it still holds and starts afresh.
  *
@@ -124,9 +125,10 @@ export async function openVisitorStore(
     void enqueue(async () => void (await Promise.all(old.map((log) => log.purge())))).then(useStorage);
   });
 
-  const offConsent = consent.on('change', (state) => {
-    if (!state.store) void dropEverything();
-    else void useStorage();
+  // A refusal purges at once; while a CMP has not answered, events wait in memory for its answer.
+  const offConsent = consent.on('change', () => {
+    if (consent.allows('store')) void useStorage();
+    else if (consent.refused('store')) void dropEverything();
   });
   await consent.settled;
   // Consent refused since an earlier visit: what that visit stored goes now.
@@ -151,7 +153,9 @@ export async function openVisitorStore(
       if (unsaved.events.length + unsaved.exposures.length > 0) writeLocalState(stashKey, unsaved);
     },
     takeStash() {
-      const raw = consent.allows('store') ? readLocalState(stashKey) : undefined;
+      // Without `store` (a CMP may not have answered yet) the last page's stash stays where it is.
+      if (!consent.allows('store')) return { events: [], exposures: [] };
+      const raw = readLocalState(stashKey);
       removeLocalState(stashKey);
       const { events, exposures: seen } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
       return { events: Array.isArray(events) ? events : [], exposures: Array.isArray(seen) ? seen : [] };

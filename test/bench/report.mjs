@@ -111,6 +111,10 @@ export function makeReport(results) {
     const fetched = (file) => `${ms(f.fetchedMs[file].requested.median)} → ${ms(f.fetchedMs[file].arrived.median)}`;
     lines.push(`- First visit, where the time goes (Resource Timing, median ms, requested → arrived): \`precis.js\` ${fetched('precis.js')}, \`precis-core.js\` ${fetched('precis-core.js')}, \`catalog.json\` ${fetched('catalog.json')}; \`ready\` at ${ms(f.readyMs.median)}.`);
     lines.push(`- Time to a visible slot, repeat visit (the creative) / first visit (creative or default): ${x(slot.repeatToFirstVisitSlotVisible)}.`);
+    const c = slot.repeatWithCmp;
+    if (c) {
+      lines.push(`- Repeat visit with an IAB TCF CMP on the page (its stub before Precis; the CMP answers from the stored choice ${ms(c.cmpAnsweredMs.min)}–${ms(c.cmpAnsweredMs.max)} ms after the start, median ${ms(c.cmpAnsweredMs.median)}): no cached decision before the CMP's yes (creative in the first frame: ${c.firstFrameHadCreative}/${slot.visits}); the creative visible at ${cell(c.creativeVisibleMs)}, ${cell(c.waitAfterAnswerMs)} after the CMP's answer; the decision cached on the last page in ${c.showedCachedDecision}/${slot.visits}, a racing creative in ${c.racingCreative}/${slot.visits}, the default after the hide timeout in ${c.showedDefaultAfterTimeout}/${slot.visits}. Creative visible with a CMP / without: ${x(slot.cmpToNoCmpCreativeVisible)}; first contentful paint with a CMP / without: ${x(slot.cmpToNoCmpFcp)} (the wait is the slot's, not the page's).`);
+    }
     lines.push(`- Main-thread long tasks on these pages (until ~600 ms after \`ready\`), total ms, median (max): first visit ${ms(f.longTaskMs.median)} (${ms(f.longTaskMs.max)}), repeat visit ${ms(r.longTaskMs.median)} (${ms(r.longTaskMs.max)}).`, '');
   }
 

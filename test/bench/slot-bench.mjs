@@ -1,6 +1,8 @@
 // Time to the personalised slot on the demo shop (the script tag in <head>, as shipped):
 // a first visit in a fresh context, and a repeat visit after browsing a few products, when
 // a decision made on the last page is waiting in localStorage.
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { installProbe, log, median, ratio, round, summarize, waitModel, waitReady } from './harness.mjs';
 
 /** Racing games of demo/products.json: browsing them makes the profile lean to racing. */
@@ -87,7 +89,37 @@ async function readRecording(page) {
   });
 }
 
-/** One visitor: first visit to `/`, three product pages, then `/` again. */
+/** The IAB's TCF stub and CMP (test/browser/pages/iab-cmp.ts), bundled once. */
+let cmpScript;
+async function cmpBundle() {
+  cmpScript ??= (await build({
+    entryPoints: [fileURLToPath(new URL('../browser/pages/iab-cmp.ts', import.meta.url))],
+    bundle: true, format: 'iife', target: 'es2020', write: false,
+  })).outputFiles[0].text;
+  return cmpScript;
+}
+
+/**
+ * The same returning, consenting visitor on `/` with an IAB TCF CMP on the page: its stub
+ * before any script, the CMP answering from the visitor's stored choice (`tcloaded`) 50–150 ms
+ * after the page starts, as a CMP that reads its own cookie does.
+ */
+async function visitWithCmp(page, baseUrl) {
+  const delay = 50 + Math.random() * 100;
+  await page.addInitScript((ms) => {
+    window.cmpScenario = { tcf: { stored: { purposes: [1, 3, 4], vendors: [] }, loadAfterMs: ms } };
+  }, delay);
+  await page.addInitScript({ content: await cmpBundle() });
+  await page.goto(baseUrl);
+  const visit = await readRecording(page);
+  visit.cmpAnsweredAt = await page.evaluate(() => window.testCmp.answeredAt.tcf ?? null);
+  visit.waitAfterAnswer = visit.creativeVisibleAt !== null && visit.cmpAnsweredAt !== null ? visit.creativeVisibleAt - visit.cmpAnsweredAt : null;
+  visit.showedCached = visit.cachedAtStart !== null && visit.creative === visit.cachedAtStart;
+  visit.personalised = (visit.creative ?? '').startsWith('racing-');
+  return visit;
+}
+
+/** One visitor: first visit to `/`, three product pages, `/` again, then `/` with a CMP on the page. */
 async function visitOnce(browser, baseUrl) {
   const context = await browser.newContext();
   try {
@@ -113,7 +145,8 @@ async function visitOnce(browser, baseUrl) {
     repeat.source = await page.evaluate(() => window.api.why('hero')?.source ?? null);
     repeat.personalised = (repeat.creative ?? '').startsWith('racing-'); // the catalog's racing creatives, after three racing games
     repeat.backend = (await waitModel(page, 30_000))?.backend ?? null; // the demo's `auto` choice, for the record
-    return { first, repeat };
+    const withCmp = await visitWithCmp(page, baseUrl);
+    return { first, repeat, withCmp };
   } finally {
     await context.close();
   }
@@ -143,6 +176,7 @@ export async function benchSlot(browser, baseUrl, { visits }) {
   }
   const firsts = raw.map((r) => r.first);
   const repeats = raw.map((r) => r.repeat);
+  const withCmp = raw.map((r) => r.withCmp);
   const result = {
     visits,
     firstVisit: {
@@ -169,11 +203,26 @@ export async function benchSlot(browser, baseUrl, { visits }) {
       longTaskMs: summarize(pick(repeats, 'longTaskMs')),
       backends: [...new Set(repeats.map((v) => v.backend))],
     },
+    repeatWithCmp: {
+      ...timesOf(withCmp),
+      cmpAnsweredMs: summarize(pick(withCmp, 'cmpAnsweredAt')),
+      waitAfterAnswerMs: summarize(pick(withCmp, 'waitAfterAnswer')),
+      firstFrameHadCreative: countOf(withCmp, (v) => v.firstFrameHadCreative === true),
+      showedCachedDecision: countOf(withCmp, (v) => v.showedCached),
+      racingCreative: countOf(withCmp, (v) => v.personalised),
+      noSwap: countOf(withCmp, (v) => v.creativeChanges === 0),
+      showedDefaultAfterTimeout: countOf(withCmp, (v) => v.finalShowed === 'default'),
+      hiddenFramesMedian: median(pick(withCmp, 'hiddenFrames')),
+    },
     raw,
   };
+  // What a CMP costs a returning visitor: the creative visible with a CMP / without one (cached at the first paint).
+  result.cmpToNoCmpCreativeVisible = ratio(result.repeatWithCmp.creativeVisibleMs.median, result.repeatVisit.creativeVisibleMs.median);
+  // Whether the wait is the slot's only: the page's first contentful paint with a CMP / without.
+  result.cmpToNoCmpFcp = ratio(result.repeatWithCmp.fcpMs.median, result.repeatVisit.fcpMs.median);
   // A visible slot: the creative on a repeat visit, whatever the first visit showed (creative or default).
   result.repeatToFirstVisitSlotVisible = ratio(result.repeatVisit.creativeVisibleMs.median, result.firstVisit.firstVisibleMs.median);
-  for (const v of [...firsts, ...repeats]) {
+  for (const v of [...firsts, ...repeats, ...withCmp]) {
     for (const key of Object.keys(v)) if (typeof v[key] === 'number') v[key] = round(v[key]);
     for (const times of Object.values(v.fetched)) for (const key of Object.keys(times)) times[key] = round(times[key]);
   }

@@ -56,9 +56,9 @@ test('TCF: denied, then granted, then withdrawn — storage follows each answer'
   expectNoUncaught(errors);
 });
 
-test('a CMP that never answers times out to the configured default', async ({ page }) => {
+test('a CMP that never answers means no, even with defaultConsent allow: the timeout only ends the wait', async ({ page }) => {
   await installStubCmp(page);
-  await configure(page, { autoCapture: false, catalog: TEST_CATALOG, defaultConsent: 'deny', tcf: { timeoutMs: 300 } });
+  await configure(page, { autoCapture: false, catalog: TEST_CATALOG, defaultConsent: 'allow', tcf: { timeoutMs: 300 } });
   await page.goto(PAGE);
   await attach(page);
   expect((await page.evaluate(() => api.myData())).consent).toEqual({ store: false, personalize: false, send: false });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { productViewsFromJsonLd } from '../../src/capture/json-ld';
+import type { TrackInput } from '../../src/capture/event';
+import { readJsonLd } from '../../src/capture/json-ld';
+import { productViewFromGraph } from '../../src/capture/product-view';
 
-describe('productViewsFromJsonLd', () => {
+/** The page's product view as a list (none or one), from one JSON-LD script. */
+function productViewsFromJsonLd(text: string): TrackInput[] {
+  const view = productViewFromGraph(readJsonLd([text]), { url: 'https://shop.example/p/1' });
+  return view ? [view] : [];
+}
+
+describe('productViewFromGraph(readJsonLd(…))', () => {
   it('reads sku, category and the first offer price', () => {
     const text = JSON.stringify({
       '@context': 'https://schema.org', '@type': 'Product', sku: 'A1', category: 'rpg',
@@ -15,7 +23,8 @@ describe('productViewsFromJsonLd', () => {
       { '@type': 'BreadcrumbList' },
       { '@graph': [{ '@type': ['Product', 'Thing'], productID: 7 }, { '@type': 'Organization', sku: 'no' }] },
     ]);
-    expect(productViewsFromJsonLd(text)).toEqual([{ type: 'view', item: 7 }]);
+    // Ids are text, as validateEvent stores them.
+    expect(productViewsFromJsonLd(text)).toEqual([{ type: 'view', item: '7' }]);
   });
 
   it.each(['not json', '{"@type":"Product","name":"no id"}', 'null', '{"@type":"Product","sku":"x","offers":{"price":"free"}}'])(
