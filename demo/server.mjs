@@ -21,6 +21,15 @@ const STATIC_PREFIXES = ['/dist/', '/demo/', '/test/'];
 const escapeHtml = (text) =>
   String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
+// Where the shop's pages send the SDK: the static catalog, or (with the collector, `npm run
+// demo`) the collector's catalog with pooled priors and its report endpoint.
+let sdkConfig = { catalog: '/demo/catalog.json', report: null, dashboard: null };
+
+function precisTag() {
+  const report = sdkConfig.report ? ` data-report="${escapeHtml(sdkConfig.report)}"` : '';
+  return `<script src="/dist/precis.js" data-catalog="${escapeHtml(sdkConfig.catalog)}"${report} data-model="/demo/models/games/manifest.json" data-why-link></script>`;
+}
+
 function page(title, body, head = '') {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -28,12 +37,13 @@ function page(title, body, head = '') {
 <link rel="stylesheet" href="/demo/styles.css">${head}
 <script src="/demo/shop.js"></script>
 <!-- Not async: Precis runs before the slots are parsed, so a decision cached on the last page is in the first frame. -->
-<script src="/dist/precis.js" data-catalog="/demo/catalog.json" data-model="/demo/models/games/manifest.json" data-why-link></script>
+${precisTag()}
 </head><body>
 <header class="site-header"><a class="logo" href="/">Pixel Market</a>
 <nav>${shop.categories.map((c) => `<a href="/category/${c.id}">${escapeHtml(c.name)}</a>`).join('')}</nav></header>
 <main>${body}</main>
-<footer class="site-footer">A demo shop for Precis. Everything you do here stays in this browser. <a href="/your-data">Your data</a></footer>
+<footer class="site-footer">A demo shop for Precis. Everything you do here stays in this browser. <a href="/your-data">Your data</a>${
+  sdkConfig.dashboard ? ` · <a class="dashboard-link" href="${escapeHtml(sdkConfig.dashboard)}">Dashboard (the shop owner's view)</a>` : ''}</footer>
 </body></html>`;
 }
 
@@ -178,8 +188,18 @@ async function serveStatic(pathname, res) {
 // What the demo's report endpoint received, per key (kept only in this process's memory).
 const reports = new Map();
 
-/** Starts the demo server; resolves with its URL. */
-export async function startDemoServer(port) {
+/**
+ * Starts the demo server; resolves with its URL. With `collector` (a running collector:
+ * `{url, token}`), the pages load their catalog from it, report to it, and link to its
+ * dashboard.
+ */
+export async function startDemoServer(port, { collector } = {}) {
+  if (collector) {
+    sdkConfig = {
+      catalog: `${collector.url}/catalog.json`, report: `${collector.url}/reports`,
+      dashboard: `${collector.url}/dashboard?token=${encodeURIComponent(collector.token)}`,
+    };
+  }
   const server = createServer(async (req, res) => {
     const { pathname, searchParams } = new URL(req.url ?? '/', 'http://localhost');
     const send = (status, type, body) => {
@@ -227,7 +247,33 @@ export async function startDemoServer(port) {
   return { server, url: `http://localhost:${server.address().port}/` };
 }
 
+/**
+ * Starts the collector for `npm run demo`: SQLite in a temporary file (deleted on exit), the
+ * demo catalog, priors republished every 5 reports, a fixed token, and every arm shown
+ * (one demo visitor never reaches the usual minimum count).
+ */
+async function startDemoCollector() {
+  const { startCollector } = await import('precis-collector');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'precis-demo-'));
+  const collector = await startCollector({
+    db: join(dir, 'precis.sqlite'), catalog: join(root, 'demo/catalog.json'), port: Number(process.env.COLLECTOR_PORT ?? 8787),
+    token: 'demo', republishEvery: 5, minImpressions: 1,
+  });
+  const stop = () => void collector.close().finally(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return collector;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { url } = await startDemoServer(Number(process.env.PORT ?? 8080));
+  // `npm run demo` passes --collector; the browser tests serve the shop alone.
+  const collector = process.argv.includes('--collector') ? await startDemoCollector() : undefined;
+  const { url } = await startDemoServer(Number(process.env.PORT ?? 8080), { collector });
   console.log(`Pixel Market (the Precis demo) is running at ${url}`);
+  if (collector) console.log(`Its collector: ${collector.url} (dashboard: ${collector.url}/dashboard?token=${collector.token})`);
 }
