@@ -107,6 +107,18 @@ export async function saveCheckpoint(
 }
 
 /**
+ * The training state (epoch, history, best epoch, runs) of a checkpoint directory,
+ * without its weights; null when there is none.
+ *
+ * @example
+ * readCheckpointState('.train-work/checkpoints/games')?.history.at(-1); // { epoch: 3, loss: 8.9, ... }
+ */
+export function readCheckpointState(dir: string): CheckpointState | null {
+  if (!existsSync(`${dir}/state.json`)) return null;
+  return JSON.parse(readFileSync(`${dir}/state.json`, 'utf8')) as CheckpointState;
+}
+
+/**
  * Restore a checkpoint into `vars` and `optimizer`; returns its state, or null
  * when the directory holds no checkpoint.
  *
@@ -119,8 +131,8 @@ export async function loadCheckpoint(
   optimizer: tf.Optimizer,
   names: readonly string[],
 ): Promise<CheckpointState | null> {
-  if (!existsSync(`${dir}/state.json`)) return null;
-  const state = JSON.parse(readFileSync(`${dir}/state.json`, 'utf8')) as CheckpointState;
+  const state = readCheckpointState(dir);
+  if (!state) return null;
   const w = await loadWeightsFile(`${dir}/weights.bin`, names);
   if (!w) return null;
   for (const n of names) {

@@ -19,7 +19,8 @@ import { createRng, shuffleInPlace } from './rng';
 import { exportModel, writeManifest, type QuantizeOptions } from './export-model';
 import { loadModelDir } from './load-model';
 import { evaluateOnLog } from './evaluate-model';
-import { writeEvaluationReport } from './write-report';
+import { writeEvaluationReport, writeHistoryPlots } from './write-report';
+import { readCheckpointState } from './checkpoint';
 import { initWasmBackend } from './wasm-backend';
 import { sha256Hex } from './manifest';
 import { buildGoldenFixture } from './make-golden';
@@ -132,7 +133,7 @@ export async function runTrain(argv: readonly string[]): Promise<void> {
     perPositionNegatives: a['per-position-negatives'] === true,
     ema: (a.ema as number | undefined) ?? 0,
     select: a.select === undefined || a.select === 'ndcg' ? 'ndcg' : a.select === 'hr' || a.select === 'sum' ? a.select : badFlag('--select must be ndcg, hr or sum'),
-    loss: a.loss === undefined || a.loss === 'softmax' ? 'softmax' : a.loss === 'bce' ? 'bce' : badFlag('--loss must be softmax or bce'),
+    loss: a.loss === undefined ? 'softmax' : a.loss === 'softmax' || a.loss === 'bce' || a.loss === 'ce' ? a.loss : badFlag('--loss must be ce, softmax or bce'),
     epochs: positiveInt(a, 'epochs', 200),
     seed: positiveInt(a, 'seed', 42, 0),
     evalEvery: positiveInt(a, 'eval-every', 1),
@@ -191,7 +192,10 @@ export async function runTrain(argv: readonly string[]): Promise<void> {
       dropout: opt.dropout,
       learningRate: opt.learningRate,
       batchSize: opt.batchSize,
-      loss: `${opt.loss === 'bce' ? 'binary cross-entropy' : 'sampled softmax'}, ${opt.negatives} uniform negatives ${opt.perPositionNegatives ? 'per target position' : 'shared per batch'}`,
+      loss:
+        opt.loss === 'ce'
+          ? 'full softmax cross-entropy over all items'
+          : `${opt.loss === 'bce' ? 'binary cross-entropy' : 'sampled softmax'}, ${opt.negatives} uniform negatives ${opt.perPositionNegatives ? 'per target position' : 'shared per batch'}`,
       optimizer: 'adam(beta1 0.9, beta2 0.98)',
       ema: opt.ema || null,
       selectBestBy: opt.select,
@@ -276,6 +280,26 @@ export async function runEvaluate(argv: readonly string[]): Promise<void> {
   process.stdout.write(json);
 }
 
+const PLOT_FLAGS: FlagSpec = { 'checkpoint-dir': 'string', out: 'string' };
+
+/**
+ * `plot` command: loss and validation curves (SVG) and the per-epoch history of a
+ * checkpoint, also while its run is still going.
+ *
+ * @example
+ * await runPlot(['--checkpoint-dir', '.train-work/checkpoints/games', '--out', 'train/report']);
+ */
+export async function runPlot(argv: readonly string[]): Promise<void> {
+  const a = parseArgs(argv, PLOT_FLAGS);
+  const dir = requireString(a, 'checkpoint-dir');
+  const out = requireString(a, 'out');
+  const state = readCheckpointState(dir);
+  if (!state) throw new PrecisError('E_NO_FILE', `${dir}: no checkpoint (state.json) found`);
+  writeHistoryPlots(out, state.history, state.bestEpoch);
+  writeFileSync(join(out, 'training-history.json'), `${JSON.stringify({ bestEpoch: state.bestEpoch, trainSeconds: Math.round(state.trainSeconds), runs: state.runs ?? [], history: state.history }, null, 1)}\n`);
+  process.stderr.write(`${state.history.length} epochs, best ${state.bestEpoch}: plots written to ${out}\n`);
+}
+
 const GOLDEN_FLAGS: FlagSpec = { model: 'string', data: 'string', format: 'string', out: 'string', seed: 'number', count: 'number' };
 
 /**
@@ -309,7 +333,8 @@ export async function main(args: readonly string[]): Promise<number> {
     if (command === 'train') await runTrain(rest);
     else if (command === 'evaluate') await runEvaluate(rest);
     else if (command === 'golden') await runGolden(rest);
-    else throw new PrecisError('E_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command ?? '')} (use train, evaluate or golden)`);
+    else if (command === 'plot') await runPlot(rest);
+    else throw new PrecisError('E_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command ?? '')} (use train, evaluate, golden or plot)`);
     return 0;
   } catch (err) {
     if (err instanceof PrecisError) {

@@ -1,14 +1,16 @@
 /**
- * The training loop: SASRec-style encoder trained with a sampled-softmax loss
- * (per position, the next item against K uniformly drawn items shared by the
- * batch), Adam, length-bucketed batches, validation NDCG@10 on a fixed sample,
- * best-checkpoint keeping and resumable checkpoints.
+ * The training loop: SASRec-style encoder trained, per target position, with a
+ * sampled softmax against K uniform negatives (default), SASRec's BCE, or a full
+ * softmax cross-entropy over every item (on worker threads); Adam, length-bucketed
+ * batches, validation NDCG@10 on a fixed sample, best-checkpoint keeping and
+ * resumable checkpoints.
  */
 import * as tf from '@tensorflow/tfjs';
 import { encodeHistory } from '../src/features';
 import { encodeSequences, listSasrecWeights, type SasrecConfig, type SasrecWeights } from '../src/model/layers';
 import { matMulFastGrad } from './fast-matmul';
 import { sampledSoftmaxLoss } from './sampled-softmax';
+import { createFullSoftmaxPool } from './full-softmax';
 import { createRng, shuffleInPlace, type Rng } from './rng';
 import { evaluateCases, type EvalCase } from './protocol';
 import { loadCheckpoint, saveCheckpoint, saveWeightsFile, loadWeightsFile, type CheckpointState } from './checkpoint';
@@ -30,10 +32,11 @@ export interface TrainOptions {
    */
   perPositionNegatives: boolean;
   /**
+   * `ce`: full softmax cross-entropy over every item, on worker threads (all cores).
    * `softmax`: sampled softmax (positive vs the negatives). `bce`: SASRec's binary
    * cross-entropy, −log σ(pos) − Σ log(1 − σ(neg)).
    */
-  loss: 'softmax' | 'bce';
+  loss: 'ce' | 'softmax' | 'bce';
   /** Validation score that picks the best epoch: NDCG@10, HR@10, or their sum. */
   select: 'ndcg' | 'hr' | 'sum';
   /**
@@ -241,6 +244,7 @@ export async function trainSasrec(
   const V = config.numItems;
   const K = opt.negatives;
   const nextSeed = (): number => rng.int(2 ** 31);
+  const fullSoftmax = opt.loss === 'ce' ? await createFullSoftmaxPool({ numItems: V, hiddenUnits: d, maxRows: opt.batchSize * config.maxLength }) : null;
 
   const evaluateValidation = async (): Promise<{ hr10: number; ndcg10: number }> => {
     const w: SasrecWeights = { ...evalWeights() };
@@ -291,9 +295,9 @@ export async function trainSasrec(
         }
       const N = valid.length;
       const perPos = opt.perPositionNegatives;
-      const negs = new Int32Array(perPos ? N * K : K);
+      const negs = new Int32Array(fullSoftmax ? 0 : perPos ? N * K : K);
       for (let k = 0; k < negs.length; k++) negs[k] = 1 + rng.int(V - 1);
-      const collision = new Float32Array(N * K);
+      const collision = new Float32Array(fullSoftmax ? 0 : N * K);
       if (perPos) {
         for (let r = 0; r < N; r++) for (let k = 0; k < K; k++) if (negs[r * K + k] === targets[r]) collision[r * K + k] = -1e9;
       } else {
@@ -312,7 +316,7 @@ export async function trainSasrec(
       const validT = tf.tensor1d(Int32Array.from(valid), 'int32');
       const tgtT = tf.tensor1d(Int32Array.from(targets), 'int32');
       const negT = tf.tensor1d(negs, 'int32');
-      const colT = tf.tensor2d(collision, [N, K]);
+      const colT = tf.tensor2d(collision, [N, fullSoftmax ? 0 : K]);
       const lossT = optimizer.minimize(
         () =>
           tf.tidy(() => {
@@ -323,6 +327,7 @@ export async function trainSasrec(
               matMul2d: matMulFastGrad,
             });
             const hN = tf.gather(tf.reshape(h, [B * L, d]), validT) as tf.Tensor2D;
+            if (fullSoftmax) return fullSoftmax.loss(hN, vars.item_embedding as tf.Tensor2D, Int32Array.from(targets));
             const posLogit = tf.sum(tf.mul(hN, tf.gather(vars.item_embedding!, tgtT)), -1, true);
             let negScores: tf.Tensor;
             if (perPos) {
@@ -394,6 +399,7 @@ export async function trainSasrec(
           : ''),
     );
   }
+  await fullSoftmax?.close();
   const best = await loadWeightsFile(`${opt.checkpointDir}/best.bin`, names);
   const fallback: Record<string, Float32Array> = {};
   for (const n of names) fallback[n] = evalWeights()[n]!.dataSync() as Float32Array;

@@ -9,7 +9,8 @@ import type { EvaluationResult } from './evaluate-model';
 import type { PrecisManifest } from '../src/model/manifest';
 import { plotLineSvg } from './plot-svg';
 
-interface HistoryRow {
+/** One epoch of a training history (manifest.trainedOn.history or a checkpoint's state). */
+export interface HistoryRow {
   epoch: number;
   loss: number;
   seconds: number;
@@ -35,6 +36,36 @@ export function measureGzippedSize(dir: string, manifest: PrecisManifest): { fil
   return { files, totalGzipBytes: total };
 }
 
+/**
+ * Write loss.svg (training loss per epoch) and validation-ndcg.svg (validation
+ * NDCG@10 per epoch, the best epoch marked) into `dir`; nothing for an empty history.
+ *
+ * @example
+ * writeHistoryPlots('train/report', [{ epoch: 1, loss: 9.4, seconds: 600, valHr10: 0.53, valNdcg10: 0.32 }], 1);
+ */
+export function writeHistoryPlots(dir: string, history: readonly HistoryRow[], best: number | undefined): void {
+  if (!history.length) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'loss.svg'),
+    plotLineSvg(
+      history.map((h) => [h.epoch, h.loss] as const),
+      { title: 'Training loss per epoch', xLabel: 'epoch', yLabel: 'loss' },
+    ),
+  );
+  const val = history.filter((h) => h.valNdcg10 !== undefined).map((h) => [h.epoch, h.valNdcg10!] as const);
+  const bestRow = history.find((h) => h.epoch === best);
+  writeFileSync(
+    join(dir, 'validation-ndcg.svg'),
+    plotLineSvg(val, {
+      title: 'Validation NDCG@10 (sampled protocol, fixed user sample) per epoch',
+      xLabel: 'epoch',
+      yLabel: 'NDCG@10',
+      ...(bestRow?.valNdcg10 !== undefined ? { marker: [bestRow.epoch, bestRow.valNdcg10] as const } : {}),
+    }),
+  );
+}
+
 const f4 = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(4));
 
 /**
@@ -49,26 +80,7 @@ export function writeEvaluationReport(dir: string, r: EvaluationResult, manifest
   const history = ((manifest.trainedOn as { history?: HistoryRow[] }).history ?? []) as HistoryRow[];
   const best = (manifest.trainedOn as { bestEpoch?: number }).bestEpoch;
   writeFileSync(join(dir, 'evaluation.json'), `${JSON.stringify({ ...r, size, command }, null, 2)}\n`);
-  if (history.length) {
-    writeFileSync(
-      join(dir, 'loss.svg'),
-      plotLineSvg(
-        history.map((h) => [h.epoch, h.loss] as const),
-        { title: 'Training loss (sampled softmax) per epoch', xLabel: 'epoch', yLabel: 'loss' },
-      ),
-    );
-    const val = history.filter((h) => h.valNdcg10 !== undefined).map((h) => [h.epoch, h.valNdcg10!] as const);
-    const bestRow = history.find((h) => h.epoch === best);
-    writeFileSync(
-      join(dir, 'validation-ndcg.svg'),
-      plotLineSvg(val, {
-        title: 'Validation NDCG@10 (sampled protocol, fixed user sample) per epoch',
-        xLabel: 'epoch',
-        yLabel: 'NDCG@10',
-        ...(bestRow?.valNdcg10 !== undefined ? { marker: [bestRow.epoch, bestRow.valNdcg10] as const } : {}),
-      }),
-    );
-  }
+  writeHistoryPlots(dir, history, best);
   const row = (name: string, m: { sampled: { hr10: number; ndcg10: number }; full: { hr10: number; ndcg10: number } | null } | undefined): string =>
     m ? `| ${name} | ${f4(m.sampled.hr10)} | ${f4(m.sampled.ndcg10)} | ${f4(m.full?.hr10)} | ${f4(m.full?.ndcg10)} |` : '';
   const lines = [

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initWasmBackend } from '../../train/wasm-backend';
-import { runTrain } from '../../train/cli';
+import { runPlot, runTrain } from '../../train/cli';
 import { loadModelDir, verifyModelDir } from '../../train/load-model';
 import { exportModel } from '../../train/export-model';
 import { listSasrecWeights, scoreSequences, type SasrecConfig } from '../../src/model/layers';
@@ -85,7 +85,7 @@ describe('tiny training run (CLI)', () => {
   const data = join(dir, 'ring.txt');
   writeFileSync(data, makeRingLog());
   const out = join(dir, 'model');
-  const common = ['--data', data, '--out', out, '--checkpoint-dir', join(dir, 'ckpt'), '--max-length', '8', '--hidden', '16', '--batch-size', '16', '--negatives', '16', '--dropout', '0.1', '--lr', '0.01', '--patience', '0', '--quiet'];
+  const common = ['--data', data, '--out', out, '--checkpoint-dir', join(dir, 'ckpt'), '--max-length', '8', '--hidden', '16', '--batch-size', '16', '--negatives', '16', '--dropout', '0.1', '--lr', '0.01', '--patience', '0', '--loss', 'ce', '--quiet'];
   let manifest: PrecisManifest;
 
   beforeAll(async () => {
@@ -121,6 +121,23 @@ describe('tiny training run (CLI)', () => {
     let best = 1;
     for (let j = 1; j < scores.length; j++) if (scores[j]! > scores[best]!) best = j;
     expect(loaded.items[best]).toBe('i6');
+  });
+
+  it('records the full softmax cross-entropy in the manifest', () => {
+    const t = manifest.trainedOn as { hyperparameters: { loss: string } };
+    expect(t.hyperparameters.loss).toBe('full softmax cross-entropy over all items');
+  });
+
+  it('plots the checkpoint history (plot command)', async () => {
+    const plots = join(dir, 'plots');
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await runPlot(['--checkpoint-dir', join(dir, 'ckpt'), '--out', plots]);
+    vi.restoreAllMocks();
+    expect(readFileSync(join(plots, 'loss.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    expect(readFileSync(join(plots, 'validation-ndcg.svg'), 'utf8')).toContain('<svg');
+    const h = JSON.parse(readFileSync(join(plots, 'training-history.json'), 'utf8')) as { history: unknown[]; runs: unknown[] };
+    expect(h.history).toHaveLength(12);
+    expect(h.runs).toHaveLength(2);
   });
 
   it('detects a tampered file', () => {
