@@ -64,6 +64,12 @@ export interface PersonalizerOptions {
   report?: string;
   /** With `report`: add Laplace noise for ε-differential privacy per impression, click or purchase. */
   reportEpsilon?: number;
+  /**
+   * With `report`: at most one report per page hide (`'pagehide'`, the default), per day
+   * (`'day'`), or per this many hours; counts wait on the device until then. Fewer, fuller
+   * reports carry the same noise each, so they measure more for the same ε.
+   */
+  reportEvery?: 'pagehide' | 'day' | number;
   /** Put a "Why this ad?" button on every creative shown. Default false. */
   whyLink?: boolean;
   /** Hosts that creatives' absolute links and images may point to; relative URLs are always allowed. Default: any http(s) host. */
@@ -145,6 +151,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     attribution: { clickMs: numbers.clickWindowDays * DAY_MS, viewMs: numbers.viewWindowDays * DAY_MS },
     report: reportUrl,
     reportEpsilon: numbers.reportEpsilon > 0 ? numbers.reportEpsilon : undefined,
+    reportPeriodHours: readReportEvery(raw.reportEvery, invalid),
     whyLink: flag(raw.whyLink, DEFAULTS.whyLink),
     backend,
     worker: flag(raw.worker, DEFAULTS.worker),
@@ -169,6 +176,15 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
 type Invalid = (option: string | undefined, reason: string) => void;
 
 const flag = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
+
+/** The `reportEvery` cadence in hours: 0 for every page hide. */
+function readReportEvery(value: unknown, invalid: Invalid): number {
+  if (value === undefined || value === 'pagehide') return 0;
+  if (value === 'day') return 24;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  invalid('reportEvery', "reportEvery must be 'pagehide', 'day' or hours > 0");
+  return 0;
+}
 
 function readCaps(value: unknown, invalid: Invalid): FrequencyCaps {
   if (value === undefined) return {};

@@ -1,6 +1,5 @@
 import { guardAsync } from '../core/guard';
-import { computeMetrics } from '../measure/metrics';
-import { buildReport, createReporter, hasCounts } from '../measure/report';
+import { createReporter, nextReport } from '../measure/report';
 import { MAX_EXPOSURES } from '../store/gated-store';
 import type { AddOn } from './lifecycle';
 
@@ -8,7 +7,7 @@ import type { AddOn } from './lifecycle';
  * Add-on (with the `report` option): sends this device's aggregate counts (never events)
  * to the site's endpoint, with `send` consent: what earlier pages left unsent once the
  * client is ready, and the rest when the tab is hidden. What was not delivered is sent
- * again by a later page.
+ * again by a later page. At most one report per `reportEvery` period: the rest waits on the device.
  *
  * @example
  * startAddOns([reporting], context); // does nothing without options.report
@@ -26,9 +25,12 @@ export const reporting: AddOn = ({ options, session, visitor, consent, win, repo
     const since = visitor.reportedUntil();
     const now = options.clock();
     const { store, catalog } = session;
-    const metrics = computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(options.maxEvents), options.attribution, since);
-    if (!hasCounts(metrics)) return;
-    const payload = buildReport(metrics, catalog.creatives.map((c) => c.id), visitor.arm(), options.reportEpsilon);
+    const payload = nextReport({
+      exposures: await store.exposures(MAX_EXPOSURES), events: await store.recent(options.maxEvents), windows: options.attribution,
+      reportedUntil: since, now, periodHours: options.reportPeriodHours, epsilon: options.reportEpsilon,
+      scope: { creatives: catalog.creatives.map((c) => c.id), interests: catalog.interests, arm: visitor.arm() },
+    });
+    if (!payload) return;
     setReportedUntil(now);
     const delivered = onExit ? reporter.sendOnExit(payload) : await reporter.send(payload);
     if (!delivered && visitor.reportedUntil() === now) setReportedUntil(since); // a later page tries again

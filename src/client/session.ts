@@ -3,7 +3,7 @@ import { toPrecisError } from '../core/errors';
 import type { Catalog } from '../decide/catalog';
 import { buildProfile } from '../decide/profile';
 import type { DecisionInput } from '../decide/rank';
-import { describeVisitor, type VisitorSegments } from '../decide/segments';
+import { describeVisitor, mainInterest, type VisitorSegments } from '../decide/segments';
 import { creativeStats, purchasedItems, sessionStart } from '../decide/visitor-stats';
 import { itemSequence } from '../features';
 import { parseExposure, type Exposure } from '../measure/exposure';
@@ -120,7 +120,7 @@ export function startSession(context: SessionContext, hooks: SessionHooks): { in
 
   async function open(): Promise<Session> {
     // The catalog is fetched while the store opens: a first visit's slots wait for both.
-    let catalog: Catalog = { creatives: [] };
+    let catalog: Catalog = { creatives: [], interests: [] };
     const catalogLoaded = options.catalog === undefined
       ? undefined
       : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts,
@@ -167,6 +167,7 @@ function createSession(store: VisitorStore, catalog: Catalog, { options, consent
       arm: personalizing() ? visitor.arm() : 'control' as const,
       profile,
       segments: new Set(segments.segments),
+      interest: mainInterest(profile, catalog.interests),
       purchased: purchasedItems(events),
       stats: creativeStats(exposures, now, began),
       policy: { explore: options.explore, priorStrength: options.priorStrength, caps: options.caps, maxPerCategory: options.maxPerCategory },

@@ -23,8 +23,10 @@ export function startSlots(
 ): { slots: SlotController | undefined; stop(): void } {
   const viewability = win && typeof IntersectionObserver === 'function' ? watchViewability(win) : undefined;
   const record = (kind: ExposureKind, slot: HTMLElement, { creative, explanation }: ShownDecision): void => {
+    // The interest it was decided under, fixed now (last, the key order parseExposure gives it back in).
     const exposure = {
       kind, creative: creative.id, slot: slot.getAttribute(SLOT_ATTRIBUTE) ?? '', arm: explanation.arm, probability: explanation.probability, time: options.clock(),
+      interest: explanation.interest,
     };
     if (intake.addExposure(exposure)) emit('exposure', exposure);
   };

@@ -9,4 +9,5 @@ export type Clock = () => number;
  */
 export const systemClock: Clock = () => Date.now();
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
+export const HOUR_MS = 60 * 60 * 1000;
+export const DAY_MS = 24 * HOUR_MS;

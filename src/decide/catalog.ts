@@ -1,4 +1,5 @@
 import { PrecisError, toPrecisError } from '../core/errors';
+import { readInterests, readPooledPriors, type InterestPrior } from './prior';
 
 /**
  * One creative of the site's catalog, as validated: an ad, a promotion or a product
@@ -14,8 +15,15 @@ export interface Creative {
   targets: { items: string[]; categories: string[]; segments: string[] };
   /** The prior: a multiplier on the score. Default 1. */
   weight: number;
-  /** The campaign's expected click-through rate, in (0, 1): where the bandit starts. Default 0.02. */
+  /**
+   * The expected click-through rate, in (0, 1): where the bandit starts. Set by hand, or
+   * pooled over every visitor by the collector. Default 0.02.
+   */
   priorCtr?: number;
+  /** How many impressions `priorCtr` counts as (the collector sets it from the pooled counts). Default: the `priorStrength` option. */
+  priorStrength?: number;
+  /** Pooled priors per main interest (a category in the catalog's `interests`), used for visitors of that interest. */
+  priorsByInterest?: Record<string, InterestPrior>;
   /** What a click is worth (e.g. the margin), a multiplier on the score. Default 1. */
   value?: number;
   /** Most viewable impressions per visitor per day and per session; the options give the default. */
@@ -34,8 +42,14 @@ export interface FrequencyCaps {
   perSession?: number;
 }
 
+/** A validated catalog. */
 export interface Catalog {
   creatives: Creative[];
+  /**
+   * The interests reports count under (see `mainInterest`): the catalog's `interests`,
+   * else every category its creatives target.
+   */
+  interests: string[];
 }
 
 const MAX_ID = 128;
@@ -217,7 +231,12 @@ function readCaps(value: unknown, index: number): FrequencyCaps | undefined {
   return caps;
 }
 
-function parseCreative(raw: unknown, index: number, allowedHosts?: readonly string[]): Creative {
+function parseCreative(
+  raw: unknown,
+  index: number,
+  onError: (error: PrecisError) => void,
+  allowedHosts?: readonly string[],
+): Creative {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail(index, 'not an object');
   const id = readString(readOwn(raw, 'id'), MAX_ID);
   if (id === undefined) throw fail(index, `id must be 1-${MAX_ID} characters`);
@@ -243,6 +262,7 @@ function parseCreative(raw: unknown, index: number, allowedHosts?: readonly stri
     if (id === undefined) throw fail(index, `category must be 1-${MAX_ID} characters`);
     creative.category = id;
   }
+  Object.assign(creative, readPooledPriors(readOwn(raw, 'priorStrength'), readOwn(raw, 'priorsByInterest'), index, onError));
   const start = readTime(readOwn(raw, 'start'), index, 'start');
   const end = readTime(readOwn(raw, 'end'), index, 'end');
   if (start !== undefined) creative.start = start;
@@ -253,6 +273,9 @@ function parseCreative(raw: unknown, index: number, allowedHosts?: readonly stri
 /**
  * Validates a catalog. A bad creative is left out and reported through `onError`; the
  * rest are kept. A catalog that is not `{creatives: [...]}` throws `invalid-catalog`.
+ * Malformed pooled priors (`priorStrength`, `priorsByInterest`) are reported and dropped,
+ * keeping the creative; malformed `interests` are reported and the default used (see
+ * `Catalog.interests`).
  * Duplicate ids keep the first. Titles come back cleaned (see `cleanTitle`); with
  * `allowedHosts`, a creative whose absolute `url` or `image` names another host is
  * left out (see `isSafeUrl`). Only own properties are read, and the input is never
@@ -275,7 +298,7 @@ export function parseCatalog(
   const creatives: Creative[] = [];
   list.forEach((entry: unknown, index) => {
     try {
-      const creative = parseCreative(entry, index, allowedHosts);
+      const creative = parseCreative(entry, index, onError, allowedHosts);
       if (seen.has(creative.id)) throw fail(index, `duplicate id ${creative.id}`);
       seen.add(creative.id);
       creatives.push(creative);
@@ -283,5 +306,5 @@ export function parseCatalog(
       onError(toPrecisError(error, 'invalid-catalog'));
     }
   });
-  return { creatives };
+  return { creatives, interests: readInterests(readOwn(raw as object, 'interests'), creatives, onError) };
 }

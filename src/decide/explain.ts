@@ -3,6 +3,7 @@ import { EVENT_WEIGHTS } from './profile';
 import type { Contribution, Decision } from './rank';
 import type { RuleName, RuleOutcome } from './rules';
 import type { Arm } from './holdout';
+import type { PriorUsed } from './prior';
 
 /** One of the visitor's events that made a creative relevant. */
 export interface EventReason {
@@ -25,6 +26,10 @@ export interface Explanation {
   probability: number;
   score: number;
   ctr: number;
+  /** Where the CTR started: the prior pooled over visitors of `interest`, the creative's own, or the default. */
+  prior: PriorUsed | null;
+  /** The visitor's main interest when decided ('' for none); its exposures are reported under it. */
+  interest: string;
   /** The targets that matched: items, categories, segments and the model's pick. */
   reasons: Contribution[];
   /** The visitor's events that contributed most, strongest first. */
@@ -76,6 +81,8 @@ export function explain(
     probability: decision.probability,
     score: decision.score,
     ctr: decision.ctr,
+    prior: decision.prior,
+    interest: decision.interest,
     reasons: decision.contributions,
     events: reasons,
     rules: decision.rules,

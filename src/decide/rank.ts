@@ -1,7 +1,8 @@
-import { DEFAULT_PRIOR_CTR, meanOf, posterior, sampleBeta, type BetaPosterior, type Random } from './bandit';
+import { meanOf, posterior, sampleBeta, type BetaPosterior, type Random } from './bandit';
 import type { Creative, FrequencyCaps } from './catalog';
 import type { Arm } from './holdout';
 import type { ModelView } from './model-view';
+import { choosePrior, type PriorUsed } from './prior';
 import type { Profile } from './profile';
 import { checkRules, NO_STATS, type RuleName, type RuleOutcome } from './rules';
 import type { CreativeStats } from './visitor-stats';
@@ -32,6 +33,10 @@ export interface Decision {
   ctr: number;
   /** The probability with which this creative was chosen for this slot (1 when nothing is random). */
   probability: number;
+  /** The visitor's main interest when decided ('' for none): its exposures are reported under it. */
+  interest: string;
+  /** The prior the CTR started from (null when the slot keeps its default). */
+  prior: PriorUsed | null;
   /** What made the creative relevant to this visitor, largest first. */
   contributions: Contribution[];
   /** The rules the chosen creative passed. */
@@ -44,7 +49,7 @@ export interface Decision {
 export interface DecisionPolicy {
   /** Thompson sampling on (true), or always the posterior mean. */
   explore: boolean;
-  /** How many impressions the catalog's prior CTR counts as. */
+  /** How many impressions a prior CTR counts as, when the catalog gives no `priorStrength`. */
   priorStrength: number;
   /** Caps for creatives whose catalog entry names none. */
   caps: FrequencyCaps;
@@ -58,6 +63,8 @@ export interface DecisionInput {
   arm: Arm;
   profile: Profile;
   segments: ReadonlySet<string>;
+  /** The visitor's main interest (see `mainInterest`); '' or absent for none. */
+  interest?: string;
   model?: ModelView;
   /** Items the visitor bought. */
   purchased: ReadonlySet<string>;
@@ -111,7 +118,8 @@ export function relevanceOf(
 interface Candidate {
   creative: Creative;
   contributions: Contribution[];
-  /** This device's posterior over its CTR, from the catalog's prior. */
+  prior: PriorUsed;
+  /** This device's posterior over its CTR, from the prior. */
   belief: BetaPosterior;
   ctr: number;
   rules: RuleOutcome[];
@@ -125,18 +133,20 @@ interface Candidate {
  * Every creative that names the slot and passes the rules (`checkRules`, then no
  * creative twice on a page and at most `maxPerCategory` per category) is a candidate.
  * Its score is `weight × value × CTR × relevance` (see `relevanceOf`). In the
- * personalised arm the CTR is a Thompson draw from its Beta posterior (the catalog's
- * `priorCtr` as `priorStrength` impressions, plus this device's impressions and clicks),
- * or the posterior mean when `explore` is off; the highest score wins. Each decision
- * records the probability of its choice, estimated from 200 further draws. The control
- * arm ignores the visitor entirely: relevance 1 and the catalog's prior CTR, so its
- * choice is the non-personalised one, with probability 1. Ties go to the smaller id.
+ * personalised arm the CTR is a Thompson draw from its Beta posterior (the prior of
+ * `choosePrior`: pooled over visitors of the visitor's main interest when the catalog has
+ * it, else the creative's `priorCtr`; plus this device's impressions and clicks), or the
+ * posterior mean when `explore` is off; the highest score wins. Each decision records the
+ * probability of its choice, estimated from 200 further draws. The control arm ignores
+ * the visitor entirely: relevance 1 and the creative's prior CTR (never the interest's),
+ * so its choice is the non-personalised one, with probability 1. Ties go to the smaller id.
  *
  * @example
  * decideSlots(['hero', 'sidebar'], catalog.creatives, input);
  */
 export function decideSlots(slots: readonly string[], creatives: readonly Creative[], input: DecisionInput): Decision[] {
   const personal = input.arm === 'personalized';
+  const interest = input.interest ?? '';
   const excluded = new Map<string, RuleName>();
   const candidates: Candidate[] = [];
   for (const creative of creatives) {
@@ -149,10 +159,10 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
     const { relevance, contributions } = personal
       ? relevanceOf(creative, input.profile, input.segments, input.model)
       : { relevance: 1, contributions: [] };
-    const prior = creative.priorCtr ?? DEFAULT_PRIOR_CTR;
-    const belief = posterior(prior, input.policy.priorStrength, input.stats.get(creative.id) ?? NO_STATS);
-    const ctr = personal ? meanOf(belief) : prior;
-    candidates.push({ creative, contributions, belief, ctr, rules, base: creative.weight * (creative.value ?? 1) * relevance });
+    const prior = choosePrior(creative, personal ? interest : '', input.policy.priorStrength);
+    const belief = posterior(prior.ctr, prior.strength, input.stats.get(creative.id) ?? NO_STATS);
+    const ctr = personal ? meanOf(belief) : prior.ctr;
+    candidates.push({ creative, contributions, prior, belief, ctr, rules, base: creative.weight * (creative.value ?? 1) * relevance });
   }
   const draw = (): Map<string, number> =>
     new Map(candidates.map((candidate) => [candidate.creative.id, sampleBeta(candidate.belief, input.random)]));
@@ -176,7 +186,7 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
     if (!pick) {
       // The page rules' exclusions are kept: they say why the default content stayed.
       return {
-        slot, creative: null, arm: input.arm, score: 0, ctr: 0, probability: 1, contributions: [], rules: [],
+        slot, creative: null, arm: input.arm, score: 0, ctr: 0, probability: 1, interest, prior: null, contributions: [], rules: [],
         excluded: [...out, ...pageExcluded],
       };
     }
@@ -189,6 +199,8 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
       ctr: candidate.ctr,
       // The draw that decided counts as one of the draws.
       probability: random ? (wins[index]! + 1) / (PROBABILITY_DRAWS + 1) : 1,
+      interest,
+      prior: candidate.prior,
       contributions: candidate.contributions,
       rules: [...candidate.rules, { rule: 'slot', passed: true, detail: `it may fill ${slot}` }, ...pageRules],
       excluded: [...out, ...pageExcluded],

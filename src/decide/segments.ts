@@ -74,6 +74,28 @@ export function describeVisitor(events: readonly PrecisEvent[], profile: Profile
   return { segments, propensity };
 }
 
+/**
+ * The visitor's main interest for pooled priors and reports: of the catalog's `interests`,
+ * the category with the most affinity, provided it holds at least 25% of the visitor's
+ * category affinity (as an `interest:` segment does); '' when none does.
+ *
+ * @example
+ * mainInterest(buildProfile(events, now, halfLife), catalog.interests); // 'racing'
+ */
+export function mainInterest(profile: Profile, interests: readonly string[]): string {
+  const total = [...profile.categories.values()].reduce((sum, value) => sum + value, 0);
+  let best = '';
+  let bestValue = 0;
+  for (const interest of interests) {
+    const value = profile.categories.get(interest) ?? 0;
+    if (total > 0 && value / total >= INTEREST_SHARE && value > bestValue) {
+      best = interest;
+      bestValue = value;
+    }
+  }
+  return best;
+}
+
 /** Sessions among these activity times: runs without a pause longer than SESSION_GAP_MS. */
 function countSessions(times: readonly number[]): number {
   const sorted = [...times].sort((a, b) => a - b);

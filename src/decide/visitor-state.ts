@@ -77,7 +77,8 @@ function isExplanation(value: unknown): value is Explanation {
   const e = value as Partial<Explanation>;
   return typeof e.slot === 'string' && (e.arm === 'personalized' || e.arm === 'control') &&
     typeof e.probability === 'number' && e.probability > 0 && e.probability <= 1 &&
-    typeof e.decidedAt === 'number' && Array.isArray(e.reasons) && Array.isArray(e.rules) &&
+    typeof e.decidedAt === 'number' && typeof e.interest === 'string' && e.interest.length <= 128 &&
+    Array.isArray(e.reasons) && Array.isArray(e.rules) &&
     Array.isArray(e.events) && Array.isArray(e.excluded);
 }
 

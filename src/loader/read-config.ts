@@ -22,6 +22,8 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   if (data.linkHosts) config.linkHosts = data.linkHosts.split(/[\s,]+/).filter(Boolean);
   if (data.tcfVendorId) config.tcf = { ...config.tcf, vendorId: Number(data.tcfVendorId) };
   if (data.report) config.report = data.report;
+  // `data-report-every="day"`, or hours: `data-report-every="12"`.
+  if (data.reportEvery) config.reportEvery = (Number(data.reportEvery) || data.reportEvery) as PersonalizerOptions['reportEvery'];
   if (data.holdout !== undefined) config.holdout = Number(data.holdout);
   if (data.explore !== undefined) config.explore = data.explore !== 'false';
   if (data.whyLink !== undefined) config.whyLink = data.whyLink !== 'false';

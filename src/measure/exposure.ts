@@ -15,6 +15,11 @@ export interface Exposure {
   arm: Arm;
   /** The probability with which the decision chose this creative (for off-policy evaluation). */
   probability: number;
+  /**
+   * The visitor's main interest when the creative was decided ('' for none), fixed then:
+   * reports count the exposure under it. Absent on exposures recorded before interests.
+   */
+  interest?: string;
   time: number;
 }
 
@@ -25,15 +30,17 @@ const KINDS: ReadonlySet<string> = new Set(['impression', 'click', 'dismiss']);
  * last page left in localStorage), or undefined when it is not one.
  *
  * @example
- * parseExposure({ kind: 'click', creative: 'a', slot: 'hero', arm: 'control', probability: 1, time: 5 });
+ * parseExposure({ kind: 'click', creative: 'a', slot: 'hero', arm: 'control', probability: 1, interest: 'racing', time: 5 });
  */
 export function parseExposure(raw: unknown): Exposure | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
-  const { kind, creative, slot, arm, probability, time } = raw as Record<string, unknown>;
+  const { kind, creative, slot, arm, probability, interest, time } = raw as Record<string, unknown>;
   const short = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128;
   if (typeof kind !== 'string' || !KINDS.has(kind) || !short(creative) || !short(slot)) return undefined;
   if (arm !== 'personalized' && arm !== 'control') return undefined;
   if (typeof probability !== 'number' || !(probability > 0 && probability <= 1)) return undefined;
   if (typeof time !== 'number' || !Number.isFinite(time)) return undefined;
-  return { kind: kind as ExposureKind, creative, slot, arm, probability, time };
+  const exposure: Exposure = { kind: kind as ExposureKind, creative, slot, arm, probability, time };
+  if (interest === undefined) return exposure;
+  return typeof interest === 'string' && interest.length <= 128 ? { ...exposure, interest } : undefined;
 }

@@ -47,11 +47,64 @@ export function computeMetrics(
   windows: AttributionWindows = DEFAULT_WINDOWS,
   since = -Infinity,
 ): Metrics {
-  const rows = new Map<string, { creative: string; arm: Arm; impressions: number; clicks: number; conversions: number }>();
+  const rows = tally(exposures, events, windows, since, Infinity, (exposure) => ({ creative: exposure.creative, arm: exposure.arm }));
+  const creatives = rows.map((entry) => withRates(entry));
+  const arms = {
+    personalized: sum(creatives.filter((entry) => entry.arm === 'personalized')),
+    control: sum(creatives.filter((entry) => entry.arm === 'control')),
+  };
+  return { arms, creatives };
+}
+
+/** The counts of one creative, in one arm, among exposures decided under one main interest. */
+export interface InterestCounts {
+  creative: string;
+  arm: Arm;
+  /** The visitor's main interest when the creative was decided ('' for none). */
+  interest: string;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+}
+
+/**
+ * What a report counts: impressions, clicks and conversions after `since`, per creative,
+ * arm and the interest each exposure was decided under (exposures without one count
+ * under ''), attributed as in `computeMetrics` — except that at most one purchase counts
+ * as a conversion (the first after `since` that has a click or impression to go to), which
+ * keeps what one impression, click or purchase can change in a report to three counts by
+ * one each (see REPORT_SENSITIVITY).
+ *
+ * @example
+ * countForReport(exposures, events, DEFAULT_WINDOWS, state.reportedUntil);
+ * // [{ creative: 'racing-week', arm: 'personalized', interest: 'racing', impressions: 4, clicks: 1, conversions: 0 }]
+ */
+export function countForReport(
+  exposures: readonly Exposure[],
+  events: readonly PrecisEvent[],
+  windows: AttributionWindows,
+  since: number,
+): InterestCounts[] {
+  return tally(exposures, events, windows, since, 1, (exposure) => ({
+    creative: exposure.creative, arm: exposure.arm, interest: exposure.interest ?? '',
+  }));
+}
+
+/** Counts per key of `keyOf` (rows in order of first appearance); at most `maxConversions` purchases count. */
+function tally<K extends { creative: string; arm: Arm }>(
+  exposures: readonly Exposure[],
+  events: readonly PrecisEvent[],
+  windows: AttributionWindows,
+  since: number,
+  maxConversions: number,
+  keyOf: (exposure: Exposure) => K,
+): Array<K & { impressions: number; clicks: number; conversions: number }> {
+  const rows = new Map<string, K & { impressions: number; clicks: number; conversions: number }>();
   const row = (exposure: Exposure) => {
-    const key = `${exposure.arm}\u0000${exposure.creative}`;
-    let entry = rows.get(key);
-    if (!entry) rows.set(key, (entry = { creative: exposure.creative, arm: exposure.arm, impressions: 0, clicks: 0, conversions: 0 }));
+    const key = keyOf(exposure);
+    const id = Object.values(key).join('\u0000');
+    let entry = rows.get(id);
+    if (!entry) rows.set(id, (entry = { ...key, impressions: 0, clicks: 0, conversions: 0 }));
     return entry;
   };
   for (const exposure of exposures) {
@@ -59,18 +112,17 @@ export function computeMetrics(
     if (exposure.kind === 'impression') row(exposure).impressions += 1;
     if (exposure.kind === 'click') row(exposure).clicks += 1;
   }
-  for (const purchase of events) {
-    if (purchase.type !== 'purchase' || purchase.time <= since) continue;
+  let conversions = 0;
+  const purchases = events.filter((event) => event.type === 'purchase' && event.time > since).sort((a, b) => a.time - b.time);
+  for (const purchase of purchases) {
+    if (conversions >= maxConversions) break;
     const touch = lastBefore(exposures, 'click', purchase.time, windows.clickMs) ??
       lastBefore(exposures, 'impression', purchase.time, windows.viewMs);
-    if (touch) row(touch).conversions += 1;
+    if (!touch) continue;
+    row(touch).conversions += 1;
+    conversions += 1;
   }
-  const creatives = [...rows.values()].map((entry) => withRates(entry));
-  const arms = {
-    personalized: sum(creatives.filter((entry) => entry.arm === 'personalized')),
-    control: sum(creatives.filter((entry) => entry.arm === 'control')),
-  };
-  return { arms, creatives };
+  return [...rows.values()];
 }
 
 function lastBefore(exposures: readonly Exposure[], kind: Exposure['kind'], time: number, windowMs: number): Exposure | undefined {

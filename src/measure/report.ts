@@ -1,59 +1,83 @@
+import { HOUR_MS } from '../core/clock';
 import type { Arm } from '../decide/holdout';
-import type { Metrics } from './metrics';
+import type { PrecisEvent } from '../capture/event';
+import type { Exposure } from './exposure';
+import { countForReport, type AttributionWindows, type InterestCounts } from './metrics';
 
-/** One row of a report: how often one creative was seen, clicked and converted in one arm. */
-export interface ReportRow {
-  creative: string;
-  arm: Arm;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-}
+/** One row of a report: how often one creative was seen, clicked and converted in one arm, under one main interest. */
+export type ReportRow = InterestCounts;
 
 /** What the `report` endpoint receives: aggregate counts, never events, ids or times. */
 export interface ReportPayload {
-  format: 'precis-report@1';
+  format: 'precis-report@2';
   /** The ε of the Laplace noise added to every count, or null when the counts are exact. */
   epsilon: number | null;
+  /** The most hours one report covers (the `reportEvery` cadence): 0 for every page hide, 24 for daily. */
+  periodHours: number;
   rows: ReportRow[];
 }
 
 /**
- * Removing or adding one impression, click or purchase changes at most three counts by
- * one each (a click can move a purchase's attribution from one creative to another), so
- * the L1 sensitivity of a report is 3.
+ * Adding or removing one viewable impression, click or purchase changes at most three
+ * counts of a report by one each: its own count, and the one conversion a report counts
+ * (`countForReport`), which may move from one row to another. Each exposure keeps the
+ * interest it was decided under, so its rows never depend on later events.
  */
 export const REPORT_SENSITIVITY = 3;
 
+/** What a report covers: the catalog's creatives and interests, and the visitor's arm. */
+export interface ReportScope {
+  creatives: readonly string[];
+  interests: readonly string[];
+  arm: Arm;
+}
+
 /**
- * The counts gathered since the last report (`metrics` over the newer exposures and
- * purchases), one row for every catalog creative in every arm that has any, plus every
- * creative of `creatives` in `arm`, so the list of rows says nothing of what this visitor
- * saw. With `epsilon`, each count gets Laplace noise of scale REPORT_SENSITIVITY / ε:
- * the report is then ε-differentially private for any one impression, click or purchase.
+ * The report of the counts since the last one: one row for every catalog creative in the
+ * visitor's arm under every interest of the catalog and '' (zeros included), so the list
+ * of rows says nothing of what this visitor saw or is interested in. A creative or arm
+ * outside that scope that has counts (a creative since removed from the catalog; the old
+ * arm after `forget()`) gets all its interest rows too; counts under an interest the
+ * catalog no longer lists go under ''. With `epsilon`, each count gets Laplace noise of
+ * scale REPORT_SENSITIVITY / ε: the report is then ε-differentially private for any one
+ * impression, click or purchase.
  *
  * @example
- * buildReport(metricsSinceLastReport, catalog.creatives.map((c) => c.id), 'personalized', 1);
+ * buildReport(countForReport(exposures, events, windows, since), { creatives, interests, arm }, 1, 24);
  */
 export function buildReport(
-  metrics: Metrics,
-  creatives: readonly string[],
-  arm: Arm,
+  counts: readonly InterestCounts[],
+  scope: ReportScope,
   epsilon: number | undefined,
+  periodHours: number,
   random: () => number = secureRandom,
 ): ReportPayload {
+  const interests = ['', ...scope.interests.filter((interest) => interest !== '')];
+  const listed = new Set(interests);
   const rows = new Map<string, ReportRow>();
-  for (const creative of creatives) rows.set(`${arm}\u0000${creative}`, { creative, arm, impressions: 0, clicks: 0, conversions: 0 });
-  for (const entry of metrics.creatives) {
-    rows.set(`${entry.arm}\u0000${entry.creative}`, {
-      creative: entry.creative, arm: entry.arm, impressions: entry.impressions, clicks: entry.clicks, conversions: entry.conversions,
-    });
+  const key = (creative: string, arm: Arm, interest: string): string => `${arm}\u0000${creative}\u0000${interest}`;
+  const addCreative = (creative: string, arm: Arm): void => {
+    for (const interest of interests) {
+      if (!rows.has(key(creative, arm, interest))) {
+        rows.set(key(creative, arm, interest), { creative, arm, interest, impressions: 0, clicks: 0, conversions: 0 });
+      }
+    }
+  };
+  for (const creative of scope.creatives) addCreative(creative, scope.arm);
+  for (const entry of counts) {
+    if (entry.impressions + entry.clicks + entry.conversions === 0) continue;
+    addCreative(entry.creative, entry.arm);
+    const row = rows.get(key(entry.creative, entry.arm, listed.has(entry.interest) ? entry.interest : ''))!;
+    row.impressions += entry.impressions;
+    row.clicks += entry.clicks;
+    row.conversions += entry.conversions;
   }
   const noisy = (count: number): number =>
     epsilon === undefined ? count : count + sampleLaplace(REPORT_SENSITIVITY / epsilon, random);
   return {
-    format: 'precis-report@1',
+    format: 'precis-report@2',
     epsilon: epsilon ?? null,
+    periodHours,
     rows: [...rows.values()].map((row) => ({
       ...row, impressions: noisy(row.impressions), clicks: noisy(row.clicks), conversions: noisy(row.conversions),
     })),
@@ -61,13 +85,60 @@ export function buildReport(
 }
 
 /**
- * True when a report has something to say: any count, or (with noise) any creative at all.
+ * True when a report has something to say: any count at all.
  *
  * @example
- * if (hasCounts(metrics)) send(buildReport(…));
+ * if (hasCounts(counts)) send(buildReport(counts, scope, 1, 0));
  */
-export function hasCounts(metrics: Metrics): boolean {
-  return metrics.creatives.some((entry) => entry.impressions + entry.clicks + entry.conversions > 0);
+export function hasCounts(counts: readonly InterestCounts[]): boolean {
+  return counts.some((entry) => entry.impressions + entry.clicks + entry.conversions > 0);
+}
+
+/**
+ * True when the cadence lets a report go now: always with `periodHours` 0 (every page
+ * hide); else once `periodHours` have passed since the period began — the last report
+ * (`reportedUntil`), or for a visitor never reported, the oldest count waiting
+ * (`oldestCount`). So one report covers at least one full period, and a visitor sends at
+ * most one per period; the rest stays on the device until then.
+ *
+ * @example
+ * isReportDue(24, state.reportedUntil, firstExposureTime, Date.now());
+ */
+export function isReportDue(periodHours: number, reportedUntil: number, oldestCount: number, now: number): boolean {
+  if (periodHours === 0) return true;
+  const began = reportedUntil > 0 ? reportedUntil : oldestCount;
+  return now - began >= periodHours * HOUR_MS;
+}
+
+/** What deciding whether to report, and what, depends on: the device's log, the cadence and the catalog. */
+export interface ReportInput {
+  exposures: readonly Exposure[];
+  events: readonly PrecisEvent[];
+  windows: AttributionWindows;
+  /** Counts up to this time were reported (0: never). */
+  reportedUntil: number;
+  now: number;
+  periodHours: number;
+  epsilon: number | undefined;
+  scope: ReportScope;
+  random?: () => number;
+}
+
+/**
+ * The report to send now, or undefined when there is nothing new to count or the
+ * cadence says wait (`isReportDue`): the counts since `reportedUntil`
+ * (`countForReport`), built into a payload (`buildReport`).
+ *
+ * @example
+ * const payload = nextReport({ exposures, events, windows, reportedUntil, now: Date.now(), periodHours: 24, epsilon: 1, scope });
+ * if (payload) { reporter.sendOnExit(payload); reportedUntil = now; }
+ */
+export function nextReport(input: ReportInput): ReportPayload | undefined {
+  const { exposures, reportedUntil, now } = input;
+  const counts = countForReport(exposures, input.events, input.windows, reportedUntil);
+  const oldest = exposures.reduce((first, exposure) => (exposure.time > reportedUntil ? Math.min(first, exposure.time) : first), now);
+  if (!hasCounts(counts) || !isReportDue(input.periodHours, reportedUntil, oldest, now)) return undefined;
+  return buildReport(counts, input.scope, input.epsilon, input.periodHours, input.random);
 }
 
 /**

@@ -90,6 +90,11 @@ export function describe(explanation: Explanation): string[] {
     if (reason.kind === 'model') lines.push(`Our on-device model ranks item ${reason.id} high for what you looked at.`);
   }
   if (lines.length === 0) lines.push('Nothing about you: it is the campaign most visitors see first.');
+  const interest = explanation.prior?.source === 'interest' ? explanation.prior.interest : undefined;
+  if (interest !== undefined) {
+    const who = interest === '' ? 'visitors without a clear interest, like you' : `visitors also interested in ${interest}`;
+    lines.push(`Its expected click rate comes from ${who}, counted anonymously.`);
+  }
   if (explanation.probability < 1) {
     lines.push(`Picked with probability ${Math.round(explanation.probability * 100)}% (we try other ads now and then).`);
   }

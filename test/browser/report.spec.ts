@@ -12,7 +12,9 @@ function reportEndpoint(page: Page): { url: string; received(): Promise<Array<Re
 /** One viewable impression and one click on the hero slot's creative. */
 async function seeAndClickHero(page: Page): Promise<string> {
   const hero = page.locator('[data-precis-slot="hero"]');
-  await expect.poll(() => page.evaluate(async () => (await api.metrics()).arms.personalized.impressions)).toBeGreaterThanOrEqual(1);
+  // A viewable impression takes a second in view; a loaded machine may take several more.
+  await expect.poll(() => page.evaluate(async () => (await api.metrics()).arms.personalized.impressions), { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(1);
   // The house ad links to "/": stop the navigation, keep the click.
   await page.evaluate(() => document.addEventListener('click', (e) => e.preventDefault()));
   await hero.locator('.precis-creative').click();
@@ -32,13 +34,16 @@ test('when the page goes away, the report endpoint gets aggregate counts only, o
   await page.goto('/test/browser/pages/empty.html'); // pagehide: the beacon goes
   await expect.poll(async () => (await endpoint.received()).length).toBe(1);
   const [body] = await endpoint.received();
-  expect(body).toMatchObject({ format: 'precis-report@1', epsilon: null });
+  expect(body).toMatchObject({ format: 'precis-report@2', epsilon: null, periodHours: 0 });
   const rows = body!.rows as Array<Record<string, unknown>>;
-  expect(rows).toContainEqual({ creative, arm: 'personalized', impressions: 1, clicks: 1, conversions: 0 });
-  // One row per catalog creative, zeros included, and nothing else about the visitor.
-  expect(rows.map((row) => row.creative).sort()).toEqual(TEST_CATALOG.creatives.map((c) => c.id).sort());
+  // Counted under the interest the creative was decided under: none yet (the racing view came after).
+  expect(rows).toContainEqual({ creative, arm: 'personalized', interest: '', impressions: 1, clicks: 1, conversions: 0 });
+  // One row per catalog creative and interest (the categories it targets, and none), zeros included,
+  // and nothing else about the visitor.
+  const expected = TEST_CATALOG.creatives.flatMap((c) => ['', 'racing', 'rpg'].map((interest) => `${c.id}/${interest}`));
+  expect(rows.map((row) => `${String(row.creative)}/${String(row.interest)}`).sort()).toEqual(expected.sort());
   const text = JSON.stringify(body);
-  for (const secret of ['r1', 'interest', 'time', 'visitor', 'slot', 'hero', 'http']) expect(text).not.toContain(secret);
+  for (const secret of ['r1', 'interest:', 'time', 'visitor', 'slot', 'hero', 'http']) expect(text).not.toContain(secret);
 
   // The next page has nothing new to say: no second report.
   await page.goto(PAGE);
@@ -60,8 +65,61 @@ test('with reportEpsilon every count carries Laplace noise', async ({ page }) =>
   const rows = body!.rows as Array<Record<string, number>>;
   expect(body!.epsilon).toBe(0.5);
   const counts = rows.flatMap((row) => [row.impressions!, row.clicks!, row.conversions!]);
-  expect(counts.length).toBe(3 * TEST_CATALOG.creatives.length);
+  expect(counts.length).toBe(3 * TEST_CATALOG.creatives.length * 3); // × interests: none, rpg, racing
   expect(counts.filter((count) => Number.isInteger(count))).toEqual([]); // noise on every one
+});
+
+/** Runs Precis's clock `hours` ahead of the real one on this and later pages. */
+async function shiftClock(page: Page, hours: number): Promise<void> {
+  await page.addInitScript((ms) => {
+    (window as unknown as { clockShift: number }).clockShift = ms;
+  }, hours * 3600_000);
+}
+
+test('reportEvery day: at most one report a day; the counts of every page until then wait on the device, across reloads', async ({ page }) => {
+  const endpoint = reportEndpoint(page);
+  // A long hiding timeout: the first page's slots must show a creative even on a loaded machine.
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url, reportEvery: 'day', hideTimeoutMs: 10_000 });
+  await page.addInitScript(() => {
+    const shifted = window as unknown as { precisConfig: Record<string, unknown>; clockShift?: number };
+    shifted.precisConfig.clock = () => Date.now() + (shifted.clockShift ?? 0);
+  });
+  // Day 1, two pages: each hides without a report.
+  await page.goto(PAGE);
+  await attach(page);
+  await page.evaluate(() => api.track({ type: 'view', item: 'r1', category: 'racing' }));
+  const creative = await seeAndClickHero(page);
+  await page.goto('/test/browser/pages/empty.html');
+  await shiftClock(page, 2);
+  await page.goto(PAGE);
+  await attach(page);
+  // Decided after the racing view: its exposures carry the interest.
+  const second = await page.evaluate(() => api.why('hero'));
+  expect(second!.interest).toBe('racing');
+  const seen = async () => page.evaluate(async (id) => (await api.metrics()).creatives.find((c) => c.creative === id)?.impressions ?? 0, second!.creative);
+  await expect.poll(seen, { timeout: 15_000 }).toBe(1);
+  const impressions = await page.evaluate(async () => (await api.metrics()).arms.personalized.impressions);
+  await page.goto('/test/browser/pages/empty.html');
+  await page.waitForTimeout(500);
+  expect(await endpoint.received()).toEqual([]);
+
+  // A day later, the first page sends what both pages counted, in one report.
+  await shiftClock(page, 26);
+  await page.goto(PAGE);
+  await attach(page);
+  await expect.poll(async () => (await endpoint.received()).length).toBe(1);
+  const [body] = await endpoint.received();
+  expect(body).toMatchObject({ format: 'precis-report@2', periodHours: 24 });
+  const rows = body!.rows as Array<Record<string, unknown>>;
+  expect(rows).toContainEqual({ creative, arm: 'personalized', interest: '', impressions: 1, clicks: 1, conversions: 0 });
+  expect(rows).toContainEqual({ creative: second!.creative, arm: 'personalized', interest: 'racing', impressions: 1, clicks: 0, conversions: 0 });
+  expect(rows.reduce((sum, row) => sum + Number(row.impressions), 0)).toBe(impressions);
+
+  // Its own impressions wait for the next day: hiding it sends nothing.
+  await expect.poll(() => page.evaluate(async () => (await api.metrics()).arms.personalized.impressions)).toBeGreaterThan(impressions);
+  await page.goto('/test/browser/pages/empty.html');
+  await page.waitForTimeout(500);
+  expect(await endpoint.received()).toHaveLength(1);
 });
 
 test('without send consent nothing is reported and GPT gets no key-values', async ({ page }) => {

@@ -60,7 +60,8 @@ describe('explain', () => {
 
   it('counts events on the model’s item among the reasons, but not segments (which are not events)', () => {
     const decision: Decision = {
-      slot: 'hero', creative: racingWeek, arm: 'personalized', score: 0.1, ctr: 0.02, probability: 0.4,
+      slot: 'hero', creative: racingWeek, arm: 'personalized', score: 0.1, ctr: 0.02, probability: 0.4, interest: 'racing',
+      prior: { source: 'default', ctr: 0.02, strength: 100 },
       contributions: [{ kind: 'model', id: 'm1', affinity: 3 }, { kind: 'segment', id: 'racing', affinity: 1 }],
       rules: [], excluded: [],
     };

@@ -1,15 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HOUR_MS } from '../../src/core/clock';
 import { createRandom } from '../../src/decide/bandit';
 import type { Exposure } from '../../src/measure/exposure';
-import { computeMetrics, type Metrics } from '../../src/measure/metrics';
-import { buildReport, createReporter, hasCounts, REPORT_SENSITIVITY, sampleLaplace, type ReportPayload } from '../../src/measure/report';
+import { countForReport, DEFAULT_WINDOWS, type InterestCounts } from '../../src/measure/metrics';
+import {
+  buildReport, createReporter, hasCounts, isReportDue, REPORT_SENSITIVITY, sampleLaplace, type ReportPayload,
+} from '../../src/measure/report';
 
 const T = Date.UTC(2030, 0, 6, 12);
 const VISITOR = 'c1f0a9d3b7e2446f8d5a0b1c2d3e4f50';
 
-function exposure(kind: Exposure['kind'], creative: string, time: number, arm: Exposure['arm'] = 'personalized'): Exposure {
-  return { kind, creative, slot: 'hero', arm, probability: 0.37, time };
+function exposure(kind: Exposure['kind'], creative: string, time: number, arm: Exposure['arm'] = 'personalized', interest?: string): Exposure {
+  const entry: Exposure = { kind, creative, slot: 'hero', arm, probability: 0.37, time };
+  return interest === undefined ? entry : { ...entry, interest };
 }
+
+const count = (exposures: Exposure[], events: Parameters<typeof countForReport>[1] = []): InterestCounts[] =>
+  countForReport(exposures, events, DEFAULT_WINDOWS, -Infinity);
+const scope = (creatives: string[], interests: string[] = [], arm: Exposure['arm'] = 'personalized') => ({ creatives, interests, arm });
+const zeros = { impressions: 0, clicks: 0, conversions: 0 };
 
 const EXPOSURES: Exposure[] = [
   exposure('impression', 'a', T),
@@ -17,64 +26,101 @@ const EXPOSURES: Exposure[] = [
   exposure('click', 'a', T + 2000),
   exposure('impression', 'b', T + 3000),
 ];
-const METRICS = computeMetrics(EXPOSURES, [{ type: 'purchase', item: 'sku-1', time: T + 60_000 }]);
+const COUNTS = count(EXPOSURES, [{ type: 'purchase', item: 'sku-1', time: T + 60_000 }]);
 
 describe('buildReport', () => {
   it('without ε: exact counts, one row for every catalog creative in the visitor’s arm, zeros included', () => {
-    const payload = buildReport(METRICS, ['a', 'b', 'c', 'd'], 'personalized', undefined);
+    const payload = buildReport(COUNTS, scope(['a', 'b', 'c', 'd']), undefined, 0);
     expect(payload).toEqual({
-      format: 'precis-report@1',
+      format: 'precis-report@2',
       epsilon: null,
+      periodHours: 0,
       rows: [
-        { creative: 'a', arm: 'personalized', impressions: 2, clicks: 1, conversions: 1 },
-        { creative: 'b', arm: 'personalized', impressions: 1, clicks: 0, conversions: 0 },
-        { creative: 'c', arm: 'personalized', impressions: 0, clicks: 0, conversions: 0 },
-        { creative: 'd', arm: 'personalized', impressions: 0, clicks: 0, conversions: 0 },
+        { creative: 'a', arm: 'personalized', interest: '', impressions: 2, clicks: 1, conversions: 1 },
+        { creative: 'b', arm: 'personalized', interest: '', impressions: 1, clicks: 0, conversions: 0 },
+        { creative: 'c', arm: 'personalized', interest: '', ...zeros },
+        { creative: 'd', arm: 'personalized', interest: '', ...zeros },
       ],
     });
   });
 
-  it('keeps rows of another arm the metrics hold (after forget() the visitor may have moved), without padding that arm', () => {
-    const metrics = computeMetrics([exposure('impression', 'a', T, 'control')], []);
-    const payload = buildReport(metrics, ['a', 'b'], 'personalized', undefined);
+  it('one row per creative and interest of the catalog plus \'\', each exposure counted under the interest it was decided under', () => {
+    const counts = count([
+      exposure('impression', 'a', T, 'personalized', 'racing'),
+      exposure('click', 'a', T + 1, 'personalized', 'racing'),
+      exposure('impression', 'b', T + 2, 'personalized', ''),
+      exposure('impression', 'a', T + 3, 'personalized', 'rpg'),
+    ]);
+    const payload = buildReport(counts, scope(['a', 'b'], ['racing', 'rpg']), undefined, 24);
+    expect(payload.periodHours).toBe(24);
     expect(payload.rows).toEqual([
-      { creative: 'a', arm: 'personalized', impressions: 0, clicks: 0, conversions: 0 },
-      { creative: 'b', arm: 'personalized', impressions: 0, clicks: 0, conversions: 0 },
-      { creative: 'a', arm: 'control', impressions: 1, clicks: 0, conversions: 0 },
+      { creative: 'a', arm: 'personalized', interest: '', ...zeros },
+      { creative: 'a', arm: 'personalized', interest: 'racing', impressions: 1, clicks: 1, conversions: 0 },
+      { creative: 'a', arm: 'personalized', interest: 'rpg', impressions: 1, clicks: 0, conversions: 0 },
+      { creative: 'b', arm: 'personalized', interest: '', impressions: 1, clicks: 0, conversions: 0 },
+      { creative: 'b', arm: 'personalized', interest: 'racing', ...zeros },
+      { creative: 'b', arm: 'personalized', interest: 'rpg', ...zeros },
     ]);
   });
 
-  it('the rows listed do not depend on what this visitor saw', () => {
-    const catalog = ['a', 'b', 'c'];
-    const rowsOf = (metrics: Metrics) => buildReport(metrics, catalog, 'personalized', 1, createRandom(1)).rows.map((r) => r.creative);
-    expect(rowsOf(METRICS)).toEqual(rowsOf(computeMetrics([], [])));
+  it('counts under an interest the catalog no longer lists, or none recorded, go under \'\'', () => {
+    const counts = count([exposure('impression', 'a', T, 'personalized', 'puzzles'), exposure('impression', 'a', T + 1)]);
+    const payload = buildReport(counts, scope(['a'], ['racing']), undefined, 0);
+    expect(payload.rows).toEqual([
+      { creative: 'a', arm: 'personalized', interest: '', impressions: 2, clicks: 0, conversions: 0 },
+      { creative: 'a', arm: 'personalized', interest: 'racing', ...zeros },
+    ]);
+  });
+
+  it('keeps rows of another arm the counts hold (after forget() the visitor may have moved), with all of that creative’s interest rows', () => {
+    const payload = buildReport(count([exposure('impression', 'a', T, 'control', 'racing')]), scope(['a', 'b'], ['racing']), undefined, 0);
+    expect(payload.rows).toEqual([
+      { creative: 'a', arm: 'personalized', interest: '', ...zeros },
+      { creative: 'a', arm: 'personalized', interest: 'racing', ...zeros },
+      { creative: 'b', arm: 'personalized', interest: '', ...zeros },
+      { creative: 'b', arm: 'personalized', interest: 'racing', ...zeros },
+      { creative: 'a', arm: 'control', interest: '', ...zeros },
+      { creative: 'a', arm: 'control', interest: 'racing', impressions: 1, clicks: 0, conversions: 0 },
+    ]);
+  });
+
+  it('the rows listed do not depend on what this visitor saw or is interested in', () => {
+    const catalog = scope(['a', 'b', 'c'], ['racing', 'rpg']);
+    const rowsOf = (counts: InterestCounts[]) =>
+      buildReport(counts, catalog, 1, 0, createRandom(1)).rows.map((r) => `${r.arm}/${r.creative}/${r.interest}`);
+    const racingFan = count(EXPOSURES.map((e) => ({ ...e, interest: 'racing' })));
+    expect(rowsOf(COUNTS)).toEqual(rowsOf(count([])));
+    expect(rowsOf(racingFan)).toEqual(rowsOf(count([])));
+    expect(rowsOf(count([]))).toHaveLength(9);
   });
 
   it('the payload carries no visitor id, times, slots or probabilities', () => {
     const exposures = EXPOSURES.map((e) => ({ ...e, slot: `slot-of-${VISITOR}` }));
-    const metrics = computeMetrics(exposures, [{ type: 'purchase', item: 'sku-1', time: T + 60_000 }]);
+    const counts = count(exposures, [{ type: 'purchase', item: 'sku-1', time: T + 60_000 }]);
     for (const epsilon of [undefined, 1]) {
-      const payload = buildReport(metrics, ['a', 'b'], 'personalized', epsilon, createRandom(4));
+      const payload = buildReport(counts, scope(['a', 'b'], ['racing']), epsilon, 24, createRandom(4));
       const json = JSON.stringify(payload);
       expect(json).not.toContain(VISITOR);
       expect(json).not.toContain('slot');
       expect(json).not.toContain('probability');
-      expect(json).not.toContain('time');
+      expect(json).not.toContain('"time');
       expect(json).not.toContain('sku-1');
       for (const time of [T, T + 1000, T + 2000, T + 3000, T + 60_000]) expect(json).not.toContain(String(time));
-      expect(Object.keys(payload).sort()).toEqual(['epsilon', 'format', 'rows']);
-      for (const row of payload.rows) expect(Object.keys(row).sort()).toEqual(['arm', 'clicks', 'conversions', 'creative', 'impressions']);
+      expect(Object.keys(payload).sort()).toEqual(['epsilon', 'format', 'periodHours', 'rows']);
+      for (const row of payload.rows) {
+        expect(Object.keys(row).sort()).toEqual(['arm', 'clicks', 'conversions', 'creative', 'impressions', 'interest']);
+      }
     }
   });
 
   it('with ε, adds Laplace noise of scale 3/ε to every count: unbiased, mean absolute deviation 3/ε', () => {
     expect(REPORT_SENSITIVITY).toBe(3);
     const random = createRandom(77);
-    const metrics = computeMetrics([exposure('impression', 'a', T), ...Array.from({ length: 6 }, (_, i) => exposure('impression', 'a', T + i + 1))], []);
+    const counts = count([exposure('impression', 'a', T), ...Array.from({ length: 6 }, (_, i) => exposure('impression', 'a', T + i + 1))]);
     const draws: number[] = [];
     let payload: ReportPayload | undefined;
     for (let i = 0; i < 20_000; i += 1) {
-      payload = buildReport(metrics, ['a'], 'personalized', 1, random);
+      payload = buildReport(counts, scope(['a']), 1, 0, random);
       draws.push(payload.rows[0]!.impressions);
     }
     expect(payload!.epsilon).toBe(1);
@@ -89,14 +135,76 @@ describe('buildReport', () => {
 
   it('a smaller ε means more noise (scale 3/ε)', () => {
     const random = createRandom(5);
-    const zero = computeMetrics([], []);
     const deviation = (epsilon: number) => {
       let sum = 0;
-      for (let i = 0; i < 20_000; i += 1) sum += Math.abs(buildReport(zero, ['a'], 'control', epsilon, random).rows[0]!.clicks);
+      for (let i = 0; i < 20_000; i += 1) sum += Math.abs(buildReport([], scope(['a'], [], 'control'), epsilon, 0, random).rows[0]!.clicks);
       return sum / 20_000;
     };
     expect(deviation(0.5) / 6).toBeCloseTo(1, 1);
     expect(deviation(3) / 1).toBeCloseTo(1, 1);
+  });
+});
+
+describe('countForReport: what one impression, click or purchase can change', () => {
+  // Exposures and purchases of a day: two creatives under two interests, three purchases.
+  const exposures: Exposure[] = [
+    exposure('impression', 'a', T, 'personalized', 'racing'),
+    exposure('click', 'a', T + 10, 'personalized', 'racing'),
+    exposure('impression', 'b', T + 20, 'personalized', 'rpg'),
+    exposure('click', 'b', T + 30, 'personalized', 'rpg'),
+    exposure('impression', 'a', T + 40, 'personalized', 'rpg'),
+  ];
+  const purchases = [15, 35, 45].map((offset) => ({ type: 'purchase', item: `sku-${offset}`, time: T + offset }));
+  const vector = (counts: InterestCounts[]): Map<string, number> => {
+    const cells = new Map<string, number>();
+    for (const row of counts) {
+      for (const field of ['impressions', 'clicks', 'conversions'] as const) cells.set(`${row.creative}/${row.interest}/${field}`, row[field]);
+    }
+    return cells;
+  };
+  const distance = (a: Map<string, number>, b: Map<string, number>): number =>
+    [...new Set([...a.keys(), ...b.keys()])].reduce((sum, key) => sum + Math.abs((a.get(key) ?? 0) - (b.get(key) ?? 0)), 0);
+
+  it('counts at most one conversion per report: the first purchase that has a touch', () => {
+    const counts = count(exposures, purchases);
+    expect(counts.reduce((sum, row) => sum + row.conversions, 0)).toBe(1);
+    expect(counts.find((row) => row.creative === 'a' && row.interest === 'racing')!.conversions).toBe(1);
+  });
+
+  it('removing any one exposure or purchase changes the counts by at most REPORT_SENSITIVITY in L1', () => {
+    // 300 random histories of a few hours: every single removal is tried.
+    const random = createRandom(31);
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    let largest = 0;
+    for (let run = 0; run < 300; run += 1) {
+      const history = Array.from({ length: 3 + Math.floor(random() * 8) }, () =>
+        exposure(pick(['impression', 'click', 'impression'] as const), pick(['a', 'b', 'c']), T + Math.floor(random() * 3 * HOUR_MS),
+          'personalized', pick(['', 'racing', 'rpg'])));
+      const bought = Array.from({ length: Math.floor(random() * 4) }, (_, i) =>
+        ({ type: 'purchase', item: `sku-${i}`, time: T + Math.floor(random() * 4 * HOUR_MS) }));
+      const full = vector(count(history, bought));
+      history.forEach((_, index) => {
+        largest = Math.max(largest, distance(full, vector(count(history.filter((__, i) => i !== index), bought))));
+      });
+      bought.forEach((_, index) => {
+        largest = Math.max(largest, distance(full, vector(count(history, bought.filter((__, i) => i !== index)))));
+      });
+    }
+    expect(largest).toBe(REPORT_SENSITIVITY); // reached: a removal can move the one conversion
+  });
+});
+
+describe('isReportDue', () => {
+  it('pagehide (0 hours): always', () => {
+    expect(isReportDue(0, T, T, T)).toBe(true);
+  });
+
+  it('daily: once 24 hours have passed since the last report, or since the oldest count of a visitor never reported', () => {
+    expect(isReportDue(24, T, T + HOUR_MS, T + 23 * HOUR_MS)).toBe(false);
+    expect(isReportDue(24, T, T + HOUR_MS, T + 24 * HOUR_MS)).toBe(true);
+    expect(isReportDue(24, 0, T, T + 23 * HOUR_MS)).toBe(false);
+    expect(isReportDue(24, 0, T, T + 25 * HOUR_MS)).toBe(true);
+    expect(isReportDue(6, T, T, T + 6 * HOUR_MS)).toBe(true);
   });
 });
 
@@ -119,16 +227,16 @@ describe('sampleLaplace', () => {
     const x = sampleLaplace(3, () => 0);
     expect(Number.isFinite(x)).toBe(true);
     expect(x).toBeLessThan(-30); // still far out in the tail
-    const payload = buildReport(computeMetrics([], []), ['a'], 'personalized', 1, () => 0);
+    const payload = buildReport([], scope(['a']), 1, 0, () => 0);
     expect(JSON.parse(JSON.stringify(payload)).rows[0].impressions).toBe(payload.rows[0]!.impressions);
   });
 });
 
 describe('hasCounts', () => {
   it('is true only when some count is not zero', () => {
-    expect(hasCounts(computeMetrics([], []))).toBe(false);
-    expect(hasCounts(METRICS)).toBe(true);
-    expect(hasCounts(computeMetrics([exposure('dismiss', 'a', T)], []))).toBe(false);
+    expect(hasCounts(count([]))).toBe(false);
+    expect(hasCounts(COUNTS)).toBe(true);
+    expect(hasCounts(count([exposure('dismiss', 'a', T)]))).toBe(false);
   });
 });
 
@@ -149,7 +257,7 @@ function fakeWin(responses: Array<boolean | 'throw'>, beacon?: boolean): FakeWin
 }
 
 const URL_ = 'https://stats.shop.example/precis';
-const PAYLOAD = buildReport(METRICS, ['a', 'b'], 'personalized', undefined);
+const PAYLOAD = buildReport(COUNTS, scope(['a', 'b']), undefined, 0);
 
 describe('createReporter', () => {
   beforeEach(() => {

@@ -47,6 +47,14 @@ describe('parseVisitorState', () => {
     expect(original.probability).toBe(1); // one candidate: chosen in every draw
   });
 
+  it('drops a cached decision without the interest its exposures are reported under (an older version’s, or tampered)', () => {
+    const { creative, explanation } = cached(hero, 'hero');
+    const { interest: _, ...older } = explanation;
+    expect(parseVisitorState(saved({ hero: { creative, explanation: older } }), NOW)!.decisions).toEqual({});
+    expect(parseVisitorState(saved({ hero: { creative, explanation: { ...explanation, interest: 7 } } }), NOW)!.decisions).toEqual({});
+    expect(parseVisitorState(saved({ hero: { creative, explanation } }), NOW)!.decisions.hero!.explanation.interest).toBe('');
+  });
+
   it('is undefined without a usable visitor id', () => {
     for (const raw of [undefined, null, 'x', 42, [], {}, { visitor: '' }, { visitor: 7 }, { visitor: 'x'.repeat(65) }]) {
       expect(parseVisitorState(raw, NOW)).toBeUndefined();
