@@ -75,6 +75,8 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   const scheduler = createDecisionScheduler(context, { opened, model, slots, startedAt });
   const refresh = guardAsync(scheduler.refresh, [], report, 'render');
   const adoptSavedVisitor = createSavedVisitorAdopter(context, slots);
+  // Stopped in reverse order by destroy(): the add-ons and listeners pushed later go first.
+  cleanups.push(() => consent.dispose(), () => model.dispose(), () => intake.close(), stopSlots, () => scheduler.stop());
   let open = false;
   cleanups.push(consent.on('change', (state) => {
     emitter.emit('consent', state);
@@ -115,11 +117,6 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
       if (destroyed) return;
       destroyed = true;
       for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-      scheduler.stop();
-      intake.close();
-      stopSlots();
-      consent.dispose();
-      model.dispose();
       emitter.clear();
     },
     destroyed: () => destroyed,

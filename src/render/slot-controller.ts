@@ -52,22 +52,7 @@ export interface SlotController {
  */
 export function createSlotController(win: Window, first: SlotStates, options: SlotControllerOptions): SlotController {
   const { states, showing } = first;
-  const clickListeners = new Map<HTMLElement, (event: Event) => void>();
-  const near = new (win as Window & typeof globalThis).IntersectionObserver((records) => {
-    const approaching: HTMLElement[] = [];
-    for (const record of records) {
-      const slot = record.target as HTMLElement;
-      const state = states.get(slot);
-      if (record.isIntersecting) {
-        near.unobserve(slot);
-        if (state === 'far') approaching.push(slot);
-      } else if (state === 'hidden') {
-        states.set(slot, 'far');
-        first.reveal(slot);
-      }
-    }
-    if (approaching.length > 0) options.onPending(approaching, true);
-  }, { rootMargin: '100% 0px 100% 0px' });
+  const near = watchApproach(win, first, (approaching) => options.onPending(approaching, true));
 
   const dismiss = (slot: HTMLElement): void => {
     const shown = showing.get(slot);
@@ -77,21 +62,12 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
     options.onDismiss(slot, shown);
   };
 
-  const listenForClicks = (slot: HTMLElement): void => {
-    if (clickListeners.has(slot)) return;
-    const listener = (event: Event): void => {
-      const shown = showing.get(slot);
-      const target = event.target as Element | null;
-      if (shown && target?.closest?.('.precis-creative')) options.onClick(slot, shown);
-    };
-    slot.addEventListener('click', listener);
-    clickListeners.set(slot, listener);
-  };
+  const clicks = trackClicks(showing, options.onClick);
 
   /** A creative is in the slot: measure it, and offer "Why this ad?". */
   const attend = (slot: HTMLElement, shown: ShownDecision): void => {
     if (options.whyLink) addWhyButton(slot, shown.explanation, () => dismiss(slot));
-    listenForClicks(slot);
+    clicks.listen(slot);
     options.onShown(slot, shown);
   };
 
@@ -149,14 +125,61 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
     destroy() {
       first.stop();
       near.disconnect();
-      clickListeners.forEach((listener, slot) => slot.removeEventListener('click', listener));
-      clickListeners.clear();
+      clicks.stop();
       for (const slot of states.keys()) {
         restoreSlot(slot);
         first.reveal(slot);
       }
       states.clear();
       showing.clear();
+    },
+  };
+}
+
+/**
+ * Watches slots within a viewport of being seen: a far slot coming near is `onApproach`ed;
+ * a slot hidden for a decision but far from view is revealed (its default shows) and waits.
+ */
+function watchApproach(win: Window, first: SlotStates, onApproach: (slots: HTMLElement[]) => void): IntersectionObserver {
+  const { states } = first;
+  const near = new (win as Window & typeof globalThis).IntersectionObserver((records) => {
+    const approaching: HTMLElement[] = [];
+    for (const record of records) {
+      const slot = record.target as HTMLElement;
+      const state = states.get(slot);
+      if (record.isIntersecting) {
+        near.unobserve(slot);
+        if (state === 'far') approaching.push(slot);
+      } else if (state === 'hidden') {
+        states.set(slot, 'far');
+        first.reveal(slot);
+      }
+    }
+    if (approaching.length > 0) onApproach(approaching);
+  }, { rootMargin: '100% 0px 100% 0px' });
+  return near;
+}
+
+/** Calls `onClick` when the visitor clicks the creative a slot shows. */
+function trackClicks(
+  showing: ReadonlyMap<HTMLElement, ShownDecision>,
+  onClick: (slot: HTMLElement, shown: ShownDecision) => void,
+): { listen(slot: HTMLElement): void; stop(): void } {
+  const listeners = new Map<HTMLElement, (event: Event) => void>();
+  return {
+    listen(slot) {
+      if (listeners.has(slot)) return;
+      const listener = (event: Event): void => {
+        const shown = showing.get(slot);
+        const target = event.target as Element | null;
+        if (shown && target?.closest?.('.precis-creative')) onClick(slot, shown);
+      };
+      slot.addEventListener('click', listener);
+      listeners.set(slot, listener);
+    },
+    stop() {
+      listeners.forEach((listener, slot) => slot.removeEventListener('click', listener));
+      listeners.clear();
     },
   };
 }

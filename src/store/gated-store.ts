@@ -59,71 +59,38 @@ export async function openVisitorStore(
   consent: Consent,
   onForgottenElsewhere: () => void = () => {},
 ): Promise<VisitorStore> {
-  const exposureOptions: StoreOptions = {
-    ...options,
-    maxEvents: MAX_EXPOSURES,
-    // Both logs live in one database: when it cannot open, the events log says so once.
-    onError: (error) => void (error.code !== 'store-unavailable' && options.onError(error)),
-  };
+  const logs = createLogs(options);
   const stashKey = `${options.dbName}:unsaved`;
-  let inner: EventStore = createMemoryStore(options);
-  let exposures: EventStore<Exposure> = createMemoryStore<Exposure>(exposureOptions);
   let closed = false;
-  // Switches happen one at a time, in order.
-  let queue: Promise<void> = Promise.resolve();
-  const enqueue = (step: () => Promise<void>): Promise<void> => {
-    queue = queue.then(step).catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
-    return queue;
-  };
-
-  async function moveTo(next: EventStore, nextExposures: EventStore<Exposure>): Promise<void> {
-    const events = await inner.recent(options.maxEvents);
-    const seen = await exposures.recent(MAX_EXPOSURES);
-    await Promise.all([inner.close(), exposures.close()]);
-    for (const event of events) next.add(event);
-    for (const exposure of seen) nextExposures.add(exposure);
-    inner = next;
-    exposures = nextExposures;
-    await Promise.all([inner.flush(), exposures.flush()]);
-  }
 
   const useStorage = (): Promise<void> =>
-    enqueue(async () => {
-      if (closed || inner.kind === 'indexeddb' || !consent.allows('store')) return;
-      const [events, seen] = await Promise.all([openEventStore(options), openEventStore(exposureOptions, 'exposures')]);
-      await moveTo(events, seen);
+    logs.enqueue(async () => {
+      if (!closed && logs.events().kind !== 'indexeddb' && consent.allows('store')) await logs.openStorage();
     });
-
+  /** Starts afresh in memory, and forgets what localStorage holds; returns the logs let go of. */
+  const startInMemory = (): Array<{ purge(): Promise<void> }> => {
+    removeLocalState(options.dbName);
+    removeLocalState(stashKey);
+    return logs.useMemory();
+  };
   const dropEverything = (): Promise<void> =>
-    enqueue(async () => {
-      await Promise.all([inner.purge(), exposures.purge()]);
-      inner = createMemoryStore(options);
-      exposures = createMemoryStore<Exposure>(exposureOptions);
-      removeLocalState(options.dbName);
-      removeLocalState(stashKey);
+    logs.enqueue(async () => {
+      await Promise.all(startInMemory().map((log) => log.purge()));
       await deleteEventDatabase(options.dbName); // also when this page never opened it
     });
 
-  const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`precis:${options.dbName}`);
-  const tell = (message: StoreMessage): void => {
-    if (!closed) channel?.postMessage(message);
-  };
-  channel?.addEventListener('message', (event: MessageEvent<StoreMessage>) => {
-    if (event.data?.type === 'written') {
-      inner.invalidate();
-      exposures.invalidate();
-    }
-    if (event.data?.type !== 'forget') return;
+  const tabs = openTabChannel(options.dbName, (message) => {
+    if (message.type === 'written') for (const log of [logs.events(), logs.exposures()]) log.invalidate();
+    if (message.type !== 'forget') return;
     // Another tab deleted the database: forget at once (also what this tab may have put in
     // localStorage while the delete ran), let go, and start afresh.
-    const old = [inner, exposures];
-    inner = createMemoryStore(options);
-    exposures = createMemoryStore<Exposure>(exposureOptions);
-    removeLocalState(options.dbName);
-    removeLocalState(stashKey);
+    const old = startInMemory();
     onForgottenElsewhere();
-    void enqueue(async () => void (await Promise.all(old.map((log) => log.purge())))).then(useStorage);
+    void logs.enqueue(async () => void (await Promise.all(old.map((log) => log.purge())))).then(useStorage);
   });
+  const tell = (message: StoreMessage): void => {
+    if (!closed) tabs.tell(message);
+  };
 
   // A refusal purges at once; while a CMP has not answered, events wait in memory for its answer.
   const offConsent = consent.on('change', () => {
@@ -136,20 +103,20 @@ export async function openVisitorStore(
   await useStorage();
 
   return {
-    kind: () => inner.kind,
-    add: (event) => inner.add(event),
+    kind: () => logs.events().kind,
+    add: (event) => logs.events().add(event),
     async flush() {
-      const writers = [inner, exposures];
+      const writers = [logs.events(), logs.exposures()];
       await Promise.all(writers.map((writer) => writer.flush()));
       if (writers[0]!.kind === 'indexeddb') tell({ type: 'written' });
     },
-    recent: (limit) => inner.recent(limit),
-    addExposure: (exposure) => exposures.add(exposure),
-    exposures: (limit) => exposures.recent(limit),
+    recent: (limit) => logs.events().recent(limit),
+    addExposure: (exposure) => logs.exposures().add(exposure),
+    exposures: (limit) => logs.exposures().recent(limit),
     readState: () => (consent.allows('store') ? readLocalState(options.dbName) : undefined),
     stash() {
-      if (closed || !consent.allows('store') || inner.kind !== 'indexeddb') return;
-      const unsaved = { events: inner.unsaved(), exposures: exposures.unsaved() };
+      if (closed || !consent.allows('store') || logs.events().kind !== 'indexeddb') return;
+      const unsaved = { events: logs.events().unsaved(), exposures: logs.exposures().unsaved() };
       if (unsaved.events.length + unsaved.exposures.length > 0) writeLocalState(stashKey, unsaved);
     },
     takeStash() {
@@ -157,8 +124,8 @@ export async function openVisitorStore(
       if (!consent.allows('store')) return { events: [], exposures: [] };
       const raw = readLocalState(stashKey);
       removeLocalState(stashKey);
-      const { events, exposures: seen } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-      return { events: Array.isArray(events) ? events : [], exposures: Array.isArray(seen) ? seen : [] };
+      const { events, exposures } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+      return { events: Array.isArray(events) ? events : [], exposures: Array.isArray(exposures) ? exposures : [] };
     },
     writeState(value) {
       if (!closed && consent.allows('store')) writeLocalState(options.dbName, value);
@@ -173,8 +140,60 @@ export async function openVisitorStore(
     async close() {
       closed = true;
       offConsent();
-      channel?.close();
-      await enqueue(async () => void (await Promise.all([inner.close(), exposures.close()])));
+      tabs.close();
+      await logs.enqueue(async () => void (await Promise.all([logs.events().close(), logs.exposures().close()])));
     },
   };
+}
+
+/**
+ * The two logs (events and exposures) and where they live: this page's memory, or
+ * IndexedDB. Switches happen one step at a time, in order (`enqueue`).
+ */
+function createLogs(options: StoreOptions) {
+  const exposureOptions: StoreOptions = {
+    ...options,
+    maxEvents: MAX_EXPOSURES,
+    // Both logs live in one database: when it cannot open, the events log says so once.
+    onError: (error) => void (error.code !== 'store-unavailable' && options.onError(error)),
+  };
+  let events: EventStore = createMemoryStore(options);
+  let exposures: EventStore<Exposure> = createMemoryStore<Exposure>(exposureOptions);
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    events: () => events,
+    exposures: () => exposures,
+    enqueue(step: () => Promise<void>): Promise<void> {
+      queue = queue.then(step).catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
+      return queue;
+    },
+    /** Moves both logs to IndexedDB, with what memory held. */
+    async openStorage(): Promise<void> {
+      const [nextEvents, nextExposures] = await Promise.all([openEventStore(options), openEventStore(exposureOptions, 'exposures')]);
+      const held = await events.recent(options.maxEvents);
+      const seen = await exposures.recent(MAX_EXPOSURES);
+      await Promise.all([events.close(), exposures.close()]);
+      for (const event of held) nextEvents.add(event);
+      for (const exposure of seen) nextExposures.add(exposure);
+      events = nextEvents;
+      exposures = nextExposures;
+      await Promise.all([events.flush(), exposures.flush()]);
+    },
+    /** Starts both logs afresh in memory; returns the ones let go of (to purge). */
+    useMemory(): Array<{ purge(): Promise<void> }> {
+      const old = [events, exposures];
+      events = createMemoryStore(options);
+      exposures = createMemoryStore<Exposure>(exposureOptions);
+      return old;
+    },
+  };
+}
+
+/** The other tabs of this site: what they say, and a way to tell them. */
+function openTabChannel(dbName: string, onMessage: (message: StoreMessage) => void): { tell(message: StoreMessage): void; close(): void } {
+  const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`precis:${dbName}`);
+  channel?.addEventListener('message', (event: MessageEvent<StoreMessage>) => {
+    if (event.data) onMessage(event.data);
+  });
+  return { tell: (message) => channel?.postMessage(message), close: () => channel?.close() };
 }
