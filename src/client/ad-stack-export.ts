@@ -1,3 +1,4 @@
+import { batchCalls } from '../core/batch';
 import { guardAsync, guardSync } from '../core/guard';
 import { createAdExport } from '../measure/ad-export';
 import { buildAdSignals, type AdSignals } from '../measure/ad-signals';
@@ -22,7 +23,6 @@ export const adStackExport: AddOn = ({ options, session, visitor, consent, win, 
   const stacks = createAdExport(win, settings.name);
   // A broken googletag or pbjs on the page must not stop the state from being saved.
   const publish = guardSync((signals: AdSignals | undefined) => stacks.publish(signals), undefined, report);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const update = guardAsync(async (): Promise<void> => {
     const generation = visitor.generation();
@@ -33,17 +33,11 @@ export const adStackExport: AddOn = ({ options, session, visitor, consent, win, 
     session.saveVisitor();
     publish(signals);
   }, undefined, report, 'store-write');
-  const schedule = (): void => {
-    if (timer !== undefined || stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void update();
-    }, EXPORT_DELAY_MS);
-  };
-  const stops = (['ready', 'track', 'model', 'consent', 'forgotten'] as const).map((type) => on(type, schedule));
+  const batch = batchCalls(() => void update(), EXPORT_DELAY_MS);
+  const stops = (['ready', 'track', 'model', 'consent', 'forgotten'] as const).map((type) => on(type, batch.schedule));
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    batch.stop();
     for (const stop of stops) stop();
   };
 };

@@ -1,3 +1,4 @@
+import { batchCalls } from '../core/batch';
 import { guardAsync } from '../core/guard';
 import type { CachedDecision } from '../decide/visitor-state';
 import type { AddOn } from './lifecycle';
@@ -16,7 +17,6 @@ const AHEAD_DELAY_MS = 50;
  * startAddOns([decideAhead], context);
  */
 export const decideAhead: AddOn = ({ session, visitor, consent, scheduler, report, on }) => {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const decide = guardAsync(async (): Promise<void> => {
     const generation = visitor.generation();
@@ -32,17 +32,11 @@ export const decideAhead: AddOn = ({ session, visitor, consent, scheduler, repor
     visitor.update({ ahead: next });
     session.saveVisitor();
   }, undefined, report, 'store-write');
-  const schedule = (): void => {
-    if (timer !== undefined || stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void decide();
-    }, AHEAD_DELAY_MS);
-  };
-  const stops = (['ready', 'track', 'exposure', 'model', 'render', 'forgotten'] as const).map((type) => on(type, schedule));
+  const batch = batchCalls(() => void decide(), AHEAD_DELAY_MS);
+  const stops = (['ready', 'track', 'exposure', 'model', 'render', 'forgotten'] as const).map((type) => on(type, batch.schedule));
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    batch.stop();
     for (const stop of stops) stop();
   };
 };
