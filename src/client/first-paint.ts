@@ -15,6 +15,8 @@ export interface FirstPaint {
   arm: Arm;
   /** Exposures and purchases up to this time have been reported. */
   reportedUntil: number;
+  /** The catalog request the script tag started at once (for `catalogUrl`), so the core need not wait to start it. */
+  catalog?: { url: string; response: Promise<Response> };
 }
 
 /** The options the first paint reads. */

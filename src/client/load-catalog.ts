@@ -2,7 +2,8 @@ import { PrecisError } from '../core/errors';
 import { parseCatalog, type Catalog } from '../decide/catalog';
 
 /**
- * Fetches (when given a URL) and validates the catalog. Fails with `catalog-fetch` on a
+ * Fetches (when given a URL; or takes the response of that request, already `started`)
+ * and validates the catalog. Fails with `catalog-fetch` on a
  * network error, a non-2xx status or a timeout, and `invalid-catalog` on bad JSON.
  *
  * @example
@@ -13,15 +14,17 @@ export async function loadCatalog(
   timeoutMs: number,
   onError: (error: PrecisError) => void,
   allowedHosts?: readonly string[],
+  started?: Promise<Response>,
 ): Promise<Catalog> {
   if (typeof source !== 'string') return parseCatalog(source, onError, allowedHosts);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let response: Response;
   try {
-    response = await fetch(source, { signal: controller.signal, credentials: 'same-origin' });
+    // `started`: the same request, begun by the script tag with its own timeout.
+    response = await (started ?? fetch(source, { signal: controller.signal, credentials: 'same-origin' }));
   } catch (cause) {
-    const timedOut = controller.signal.aborted;
+    const timedOut = controller.signal.aborted || (cause as Error | undefined)?.name === 'TimeoutError';
     throw new PrecisError('catalog-fetch', { url: source, reason: timedOut ? 'timeout' : String(cause) });
   } finally {
     clearTimeout(timer);

@@ -55,6 +55,8 @@ export interface SessionIntake {
 
 /** What a session needs to start, besides the client's context. */
 export interface SessionHooks {
+  /** The catalog request the script tag already started. */
+  started: { url: string; response: Promise<Response> } | undefined;
   /** Another tab ran `forget()`. */
   onForgottenElsewhere: () => void;
   /** The store is open (consent settled), before the events tracked meanwhile are added. */
@@ -66,7 +68,7 @@ export interface SessionHooks {
  * page stashed and the events tracked meanwhile, and hands out the session only then.
  *
  * @example
- * const { intake, opened } = startSession(context, { onForgottenElsewhere, onStoreOpen });
+ * const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere, onStoreOpen });
  * intake.add(event);
  * const { store, catalog } = await opened;
  */
@@ -121,7 +123,8 @@ export function startSession(context: SessionContext, hooks: SessionHooks): { in
     let catalog: Catalog = { creatives: [], interests: [] };
     const catalogLoaded = options.catalog === undefined
       ? undefined
-      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts).then(
+      : loadCatalog(options.catalog, options.catalogTimeoutMs, report, options.linkHosts,
+        hooks.started?.url === options.catalog ? hooks.started.response : undefined).then(
         (loaded) => void (catalog = loaded),
         (cause: unknown) => report(toPrecisError(cause, 'invalid-catalog')),
       );

@@ -34,6 +34,13 @@ import type { QueuedCallback } from './loader-types';
       hasCatalog: option('catalog') !== undefined,
       now: Date.now(),
     });
+    // The catalog is requested now, not once the core has loaded: a first visit's slots wait for it.
+    const catalog = option('catalog');
+    if (typeof catalog === 'string') {
+      const signal = AbortSignal.timeout(number(option('catalogTimeoutMs'), DEFAULTS.catalogTimeoutMs));
+      first.catalog = { url: catalog, response: fetch(catalog, { credentials: 'same-origin', signal }) };
+      first.catalog.response.catch(() => {}); // the core reports a failure
+    }
   } catch {
     // The core starts without a first paint of its own: slots keep their defaults until decided.
   }

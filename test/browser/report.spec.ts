@@ -24,7 +24,7 @@ async function seeAndClickHero(page: Page): Promise<string> {
 test('when the page goes away, the report endpoint gets aggregate counts only, once', async ({ page }) => {
   const errors = watchErrors(page);
   const endpoint = reportEndpoint(page);
-  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url });
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url, hideTimeoutMs: 10_000 });
   await page.goto(PAGE);
   await attach(page);
   await page.evaluate(() => api.track({ type: 'view', item: 'r1', category: 'racing' }));
@@ -55,7 +55,7 @@ test('when the page goes away, the report endpoint gets aggregate counts only, o
 
 test('with reportEpsilon every count carries Laplace noise', async ({ page }) => {
   const endpoint = reportEndpoint(page);
-  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url, reportEpsilon: 0.5 });
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, report: endpoint.url, reportEpsilon: 0.5, hideTimeoutMs: 10_000 });
   await page.goto(PAGE);
   await attach(page);
   await seeAndClickHero(page);

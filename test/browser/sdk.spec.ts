@@ -96,6 +96,7 @@ test('a creative whose title is markup shows as text and runs nothing', async ({
   const payload = '<img src=x onerror="window.__pwned=1">';
   await configure(page, {
     autoCapture: false,
+    hideTimeoutMs: 10_000,
     catalog: { creatives: [{ id: 'xss', slots: ['hero'], title: payload, weight: 5, url: '/safe' }] },
   });
   await page.goto(PAGE);
@@ -110,7 +111,7 @@ test('a creative whose title is markup shows as text and runs nothing', async ({
 });
 
 test('slots added later are filled, without reusing a creative already on the page', async ({ page }) => {
-  await configure(page, { catalog: TEST_CATALOG, autoCapture: false });
+  await configure(page, { catalog: TEST_CATALOG, autoCapture: false, hideTimeoutMs: 10_000 });
   await page.goto(PAGE);
   await attach(page);
   expect(await slotCreatives(page)).toEqual({ hero: 'house', side: 'house-2' });

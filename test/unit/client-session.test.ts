@@ -17,7 +17,7 @@ function start(defaultPolicy: 'allow' | 'deny' = 'allow') {
   const visitor = createVisitor({ visitor: 'v1', arm: 'personalized', reportedUntil: 0 }, 0);
   const forgotten = vi.fn();
   const context = { options, consent, visitor, report: (e: PrecisError) => errors.push(e) };
-  const { intake, opened } = startSession(context, { onForgottenElsewhere: forgotten, onStoreOpen: () => {} });
+  const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere: forgotten, onStoreOpen: () => {} });
   return { intake, opened, consent, visitor, errors };
 }
 
