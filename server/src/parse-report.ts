@@ -4,14 +4,16 @@ import type { SiteCatalog } from './site-catalog.js';
 export const MAX_REPORT_BYTES = 64 * 1024;
 /** The smallest ε accepted: below it the noise allowance (10·3/ε per count) would let one report say too much. */
 export const MIN_EPSILON = 0.5;
-/** A report covers at most this many hours of counts, whatever its periodHours says. */
+/** A report's window counts as at most this many hours, whatever its periodHours says (a longer cadence is clipped as a day). */
 export const MAX_WINDOW_HOURS = 24;
 /**
- * What one visitor can produce for one creative, in one arm and interest, per hour of a
- * report's window: a page with the creative every minute, a click every six minutes, a
- * purchase every twelve. Counts above it are clipped (the poisoning bound).
+ * What one visitor can produce for one creative, in one arm and interest, in one page's
+ * report (the page-hide cadence): a creative seen 30 times, clicked 5 times. A report
+ * counts at most one conversion in all (the SDK's countForReport).
  */
-export const MAX_PER_HOUR = { impressions: 60, clicks: 10, conversions: 5 } as const;
+export const MAX_PER_PAGE = { impressions: 30, clicks: 5, conversions: 1 } as const;
+/** The same over a day, the widest window: a hundred views and ten clicks of one creative is more than any visitor does. */
+export const MAX_PER_DAY = { impressions: 100, clicks: 10, conversions: 1 } as const;
 /** A count beyond this is no count at all, noisy or not: the report is refused rather than clipped. */
 export const MAX_ABS_COUNT = 1_000_000;
 /** Laplace noise beyond this many scales happens with probability e^-10 / 2: the clip leaves room for it. */
@@ -95,23 +97,19 @@ interface CountLimits {
 }
 
 /**
- * The range each count is clipped to: [0, cap] for exact counts; with noise, the range
- * widened by ten noise scales on both sides, so that honest noisy counts pass unclipped.
+ * The range each count is clipped to (the poisoning bound): [0, cap] for exact counts,
+ * where the cap is a page's worth per hour of the window, at most a day's worth; with
+ * noise, the range widened by ten noise scales on both sides, so that honest noisy counts
+ * pass unclipped.
  *
  * @example
- * countLimits(1, 24); // { low: -30, high: { impressions: 1470, clicks: 270, conversions: 150 } }
+ * countLimits(1, 24); // { low: -30, high: { impressions: 130, clicks: 40, conversions: 31 } }
  */
 export function countLimits(epsilon: number | null, periodHours: number): CountLimits {
   const hours = Math.min(Math.max(periodHours, 1), MAX_WINDOW_HOURS);
   const slack = epsilon === null ? 0 : (NOISE_ALLOWANCE_SCALES * REPORT_SENSITIVITY) / epsilon;
-  return {
-    low: -slack,
-    high: {
-      impressions: MAX_PER_HOUR.impressions * hours + slack,
-      clicks: MAX_PER_HOUR.clicks * hours + slack,
-      conversions: MAX_PER_HOUR.conversions * hours + slack,
-    },
-  };
+  const cap = (count: (typeof COUNTS)[number]): number => Math.min(MAX_PER_PAGE[count] * hours, MAX_PER_DAY[count]) + slack;
+  return { low: slack > 0 ? -slack : 0, high: { impressions: cap('impressions'), clicks: cap('clicks'), conversions: cap('conversions') } };
 }
 
 function parseRow(row: unknown, v2: boolean, catalog: SiteCatalog, limits: CountLimits): { row: ReportRow } | { error: ReportErrorCode } {

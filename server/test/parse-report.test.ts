@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countLimits, MAX_PER_HOUR, parseReport } from '../src/parse-report.js';
+import { countLimits, MAX_PER_DAY, MAX_PER_PAGE, parseReport } from '../src/parse-report.js';
 import { loadSiteCatalog } from '../src/site-catalog.js';
 import { reportBody, TEST_CATALOG } from './databases.js';
 
@@ -34,12 +34,16 @@ describe('parseReport', () => {
 
   it('clips each count to what one visitor can produce in the window, with room for the noise', () => {
     const huge = () => ({ impressions: 1e6, clicks: 1e6, conversions: -1e6 });
-    const exact = parseReport(reportBody(() => ({ impressions: 1e6, clicks: 1e6, conversions: 0 }), { periodHours: 24 }), catalog);
+    const exact = parseReport(reportBody(() => ({ impressions: 1e6, clicks: 1e6, conversions: 7 }), { periodHours: 24 }), catalog);
     if (!('report' in exact)) throw new Error(exact.error);
-    expect(exact.report.rows[0]).toMatchObject({ impressions: MAX_PER_HOUR.impressions * 24, clicks: MAX_PER_HOUR.clicks * 24 });
+    expect(exact.report.rows[0]).toMatchObject({ impressions: 100, clicks: 10, conversions: 1 });
+    expect(MAX_PER_DAY).toEqual({ impressions: 100, clicks: 10, conversions: 1 });
     const noisy = parseReport(reportBody(huge, { epsilon: 1, periodHours: 0 }), catalog);
     if (!('report' in noisy)) throw new Error(noisy.error);
-    expect(noisy.report.rows[0]).toMatchObject({ impressions: 60 + 30, clicks: 10 + 30, conversions: -30 });
+    expect(noisy.report.rows[0]).toMatchObject({ impressions: 30 + 30, clicks: 5 + 30, conversions: -30 });
+    expect(MAX_PER_PAGE).toEqual({ impressions: 30, clicks: 5, conversions: 1 });
+    // A page's worth per hour of the window, up to a day's worth; a longer cadence counts as a day.
+    expect(countLimits(null, 2)).toEqual({ low: 0, high: { impressions: 60, clicks: 10, conversions: 1 } });
     expect(countLimits(1, 1000)).toEqual(countLimits(1, 24));
   });
 

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCollector } from 'precis-collector';
+import { startCollector } from '../../server/src/collector';
 import { createRandom } from '../../src/decide/bandit';
 import { parseCatalog, type Catalog } from '../../src/decide/catalog';
 import type { ReportPayload } from '../../src/measure/report';
