@@ -62,7 +62,15 @@ export function ratioVariance(
   return Math.max(model, robust);
 }
 
-function rateInterval(total: Total, of: 'clicks' | 'conversions'): { interval: Interval; variance: number } | null {
+/** A rate's interval, the variance behind it, and its Wilson score interval (for the uplift). */
+interface RateEstimate {
+  interval: Interval;
+  variance: number;
+  /** The rate within [0, 1] and its 95% Wilson score interval over the effective number of impressions. */
+  score: { rate: number; low: number; high: number };
+}
+
+function rateInterval(total: Total, of: 'clicks' | 'conversions'): RateEstimate | null {
   if (!(total.impressions > 0)) return null;
   const stats = of === 'clicks'
     ? { y: total.clicks, yy: total.clicksSq, xy: total.impressionsClicks }
@@ -72,7 +80,24 @@ function rateInterval(total: Total, of: 'clicks' | 'conversions'): { interval: I
   const variance = ratioVariance({ n: total.reports, x: total.impressions, xx: total.impressionsSq, noiseVar: total.noiseVar, ...stats }, binomialRate);
   const value = stats.y / total.impressions;
   const half = Z95 * Math.sqrt(variance);
-  return { interval: { value, low: value - half, high: value + half }, variance };
+  // As many impressions as a binomial sample with this variance: fewer with noise, or with visitors who differ.
+  const effective = variance > 0 ? (binomialRate * (1 - binomialRate)) / variance : total.impressions;
+  const rate = Math.min(Math.max(value, 0), 1);
+  return { interval: { value, low: value - half, high: value + half }, variance, score: { rate, ...wilsonInterval(rate, effective) } };
+}
+
+/**
+ * The 95% Wilson score interval of a rate observed over `n` trials: unlike rate ± 1.96·sd,
+ * it leans away from 0 and 1, where a few clicks' rate is most often too low.
+ *
+ * @example
+ * wilsonInterval(0.02, 1000); // { low: 0.0130, high: 0.0306 }
+ */
+export function wilsonInterval(rate: number, n: number): { low: number; high: number } {
+  const z2 = Z95 * Z95;
+  const centre = (rate + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z95 / (1 + z2 / n)) * Math.sqrt((rate * (1 - rate)) / n + z2 / (4 * n * n));
+  return { low: centre - half, high: centre + half };
 }
 
 /**
@@ -94,7 +119,10 @@ export function estimateArm(total: Total): ArmEstimate {
 
 /**
  * The uplift of personalisation over the holdout in CTR or conversion rate. The arms are
- * different visitors, so their variances add.
+ * different visitors, so their uncertainties add: the difference's interval is Newcombe's
+ * (hybrid score) from each arm's Wilson interval, each over its effective impressions
+ * (which the Laplace noise and differing visitors make fewer); the ratio's, from the log
+ * ratio.
  *
  * @example
  * estimateUplift(personalizedTotal, controlTotal, 'clicks')?.relative; // { value: 0.18, low: 0.05, high: 0.33 }
@@ -104,8 +132,11 @@ export function estimateUplift(personalized: Total, control: Total, of: 'clicks'
   const c = rateInterval(control, of);
   if (!p || !c) return null;
   const difference = p.interval.value - c.interval.value;
-  const half = Z95 * Math.sqrt(p.variance + c.variance);
-  const absolute = { value: difference, low: difference - half, high: difference + half };
+  const absolute = {
+    value: difference,
+    low: difference - Math.hypot(p.score.rate - p.score.low, c.score.high - c.score.rate),
+    high: difference + Math.hypot(p.score.high - p.score.rate, c.score.rate - c.score.low),
+  };
   // A ratio of rates that may be 0 has no useful interval: then only the difference is given.
   if (!(p.interval.low > 0 && c.interval.low > 0)) return { absolute, relative: null };
   const logRatio = Math.log(p.interval.value / c.interval.value);

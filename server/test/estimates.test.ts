@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addReport, ALL, type Cell } from '../src/cells.js';
-import { estimateAll, estimateArm, estimateUplift } from '../src/estimates.js';
+import { estimateAll, estimateArm, estimateUplift, wilsonInterval } from '../src/estimates.js';
 import type { Report } from '../src/parse-report.js';
 import { poolPriors, shrink } from '../src/pooled-priors.js';
 import { loadSiteCatalog } from '../src/site-catalog.js';
@@ -72,6 +72,21 @@ describe('cells and estimates', () => {
     const same = estimateUplift(c, c, 'clicks')!;
     expect(same.absolute.low).toBeLessThan(0);
     expect(same.absolute.high).toBeGreaterThan(0);
+  });
+
+  it('gives the difference Newcombe’s hybrid score interval (his 1998 example: 56/70 against 48/80)', () => {
+    // One report per impression: the effective impressions are the impressions (80 → 79.3: the between-report variance wins there).
+    const arm = (arm: 'personalized' | 'control', n: number, clicks: number): Total => ({
+      creative: 'hero-sale', arm, interest: ALL, reports: n, impressions: n, clicks, conversions: 0, impressionsSq: n, clicksSq: clicks,
+      conversionsSq: 0, impressionsClicks: clicks, impressionsConversions: 0, noiseVar: 0,
+    });
+    const uplift = estimateUplift(arm('personalized', 70, 56), arm('control', 80, 48), 'clicks')!;
+    expect(uplift.absolute.value).toBeCloseTo(0.2, 10);
+    expect(uplift.absolute.low).toBeCloseTo(0.0524, 2);
+    expect(uplift.absolute.high).toBeCloseTo(0.3339, 2);
+    // Wilson's interval leans away from 0: with no click in 100 it still reaches 3.7%.
+    expect(wilsonInterval(0, 100).low).toBeCloseTo(0, 10);
+    expect(wilsonInterval(0, 100).high).toBeCloseTo(0.037, 3);
   });
 
   it('hides arms below the minimum count', () => {
