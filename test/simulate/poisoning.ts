@@ -19,36 +19,38 @@ async function targetPriors(collector: Collector): Promise<{ priorCtr: number | 
   return { priorCtr: creative.priorCtr ?? null, racing: creative.priorsByInterest?.racing?.priorCtr ?? null };
 }
 
-/** One fake: a well-formed report of a daily cadence (the widest clipping), claiming 1,000 clicks on 1,000 impressions. */
+/**
+ * One fake: a well-formed report of a daily cadence (the widest clipping) that says as much
+ * as the clip lets it: the day's 10 clicks on the target, on as few impressions (10).
+ */
 function fakeReport() {
   const scope = { creatives: SITE_CATALOG.creatives.map((c) => c.id), interests: [...INTERESTS], arm: 'personalized' as const };
-  const counts = [{ creative: TARGET, arm: 'personalized' as const, interest: 'racing', impressions: 1000, clicks: 1000, conversions: 0 }];
+  const counts = [{ creative: TARGET, arm: 'personalized' as const, interest: 'racing', impressions: 10, clicks: 10, conversions: 0 }];
   return buildReport(counts, scope, undefined, 24);
 }
 
 /**
- * Honest traffic first (2,000 visitors, ε = ∞, daily reports), then, on copies of that
- * database, N fake reports from one source; for each N, with the collector's default
- * rate limit and without it (clipping alone): how many were accepted, and the target's
- * pooled prior CTR (overall and for racing fans) before and after.
+ * Honest traffic first (`honestVisitors`, ε = ∞, daily reports), then, on copies of that
+ * database, N fake reports from one source for each N of `fakeCounts`, with the
+ * collector's default rate limit and without it (clipping alone): how many were accepted,
+ * and the target's pooled prior CTR (overall and for racing fans) before and after.
  *
  * @example
- * await measurePoisoning(1);
+ * await measurePoisoning(1); // 2,000 honest visitors; 0, 10, 100 and 1,000 fakes
  */
-export async function measurePoisoning(seed: number): Promise<{
+export async function measurePoisoning(seed: number, { honestVisitors = 2000, fakeCounts = FAKE_COUNTS } = {}): Promise<{
   target: string;
   honestVisitors: number;
   rows: Array<{ fakes: number; rateLimit: boolean; accepted: number; priorCtr: number | null; racingPriorCtr: number | null }>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'precis-poison-'));
   const honest = join(dir, 'honest.sqlite');
-  const honestVisitors = 2000;
   try {
     await withCollector({ rateLimit: false }, (collector) =>
       runLoop({ pooled: true, epsilon: undefined, periodHours: 24, visitors: honestVisitors, seed }, collector), honest);
     const rows = [];
     for (const rateLimit of [true, false]) {
-      for (const fakes of FAKE_COUNTS) {
+      for (const fakes of fakeCounts) {
         const copy = join(dir, `copy-${fakes}-${rateLimit}.sqlite`);
         copyFileSync(honest, copy);
         rows.push(await withCollector(rateLimit ? {} : { rateLimit: false }, async (collector) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate } from '../simulate/calibration';
 import { runLoop, withCollector } from '../simulate/loop';
+import { measurePoisoning } from '../simulate/poisoning';
 
 // The simulation of `npm run simulate`, small and seeded: simulated visitors run the SDK's
 // decision and report code and post real reports to a real collector (SQLite in a temporary
@@ -28,5 +29,20 @@ describe('simulation: learning across visitors through the collector', () => {
     expect(result.covered).toBe(result.runs);
     // The intervals say something: with ε = ∞ they are narrower than the uplift's scale.
     for (const run of result.details.filter((r) => r.epsilon === null)) expect(run.high! - run.low!).toBeLessThan(0.05);
+  }, 180_000);
+
+  it('bounds what fake reports do to a pooled prior: clipped counts, and the rate limit per source', async () => {
+    const { rows } = await measurePoisoning(5, { honestVisitors: 300, fakeCounts: [0, 100] });
+    const row = (fakes: number, rateLimit: boolean) => rows.find((r) => r.fakes === fakes && r.rateLimit === rateLimit)!;
+    const honest = row(0, false).priorCtr!;
+    expect(honest).toBeLessThan(0.03);
+    // Unlimited, 100 fakes of the day's 10 clicks on 10 impressions (1,000 clicks, against
+    // 300 visitors' ~20 on the house ad) move it, but the clip keeps it far from 1 (0.39 here).
+    expect(row(100, false).accepted).toBe(100);
+    expect(row(100, false).priorCtr!).toBeGreaterThan(honest);
+    expect(row(100, false).priorCtr!).toBeLessThan(0.5);
+    // The default rate limit (a burst of 60 per source) lands fewer, and moves the prior less.
+    expect(row(100, true).accepted).toBeLessThan(100);
+    expect(row(100, true).priorCtr!).toBeLessThanOrEqual(row(100, false).priorCtr!);
   }, 180_000);
 });
