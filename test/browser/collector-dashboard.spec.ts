@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -8,7 +9,8 @@ import { expand, PAYLOADS } from '../fixtures/xss-payloads';
 
 /**
  * The collector's dashboard (issue #14) in Chromium: behind its token, and with creative
- * ids that are XSS payloads (test/fixtures/xss-payloads.json), nothing they carry runs.
+ * ids that are XSS payloads (test/fixtures/xss-payloads.json), nothing they carry runs;
+ * and the demo shop with its collector, as `npm run demo` runs them: the whole loop.
  * Needs `npm run build` (the test runs the built precis-collector package).
  */
 
@@ -84,4 +86,59 @@ test('with its token, it shows every creative id as text, runs none of them, and
   expect(await page.evaluate(() => globalThis.__xssCalls)).toEqual([]);
   expect(dialogs).toEqual([]);
   expect(pageErrors).toEqual([]);
+});
+
+test.describe('the demo with its collector (npm run demo)', () => {
+  let loop: { collector: Collector; shop: string; close(): Promise<void> };
+
+  test.beforeAll(async () => {
+    // The demo's server is plain JavaScript: its one function used here, typed.
+    const { startDemoServer } = await import(new URL('../../demo/server.mjs', import.meta.url).href) as {
+      startDemoServer(port: number, options: { collector: Collector }): Promise<{ server: Server; url: string }>;
+    };
+    const loopDir = mkdtempSync(join(tmpdir(), 'precis-demo-loop-'));
+    const collector = await startCollector({
+      db: join(loopDir, 'precis.sqlite'), catalog: join(process.cwd(), 'demo/catalog.json'), port: 0, token: 'demo', minImpressions: 1,
+    });
+    const { server, url } = await startDemoServer(0, { collector });
+    loop = {
+      collector, shop: url,
+      async close() {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await collector.close();
+        rmSync(loopDir, { recursive: true, force: true });
+      },
+    };
+  });
+  test.afterAll(async () => loop?.close());
+
+  test('the shop decides from the collector’s catalog, reports to it, and links to its dashboard', async ({ page }) => {
+    const catalogRequest = page.waitForRequest(`${loop.collector.url}/catalog.json`);
+    await page.addInitScript(() => {
+      (window as unknown as { precisConfig: unknown }).precisConfig = { hideTimeoutMs: 10_000 };
+    });
+    await page.goto(loop.shop);
+    await catalogRequest;
+    await page.evaluate(() => new Promise<void>((resolve) => {
+      window.precis = window.precis ?? [];
+      window.precis.push((api) => {
+        globalThis.api = api;
+        void api.ready.then(resolve);
+      });
+    }));
+    // A viewable impression takes a second in view; a loaded machine may take several more.
+    await expect.poll(() => page.evaluate(async () => {
+      const { arms } = await api.metrics();
+      return arms.personalized.impressions + arms.control.impressions;
+    }), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    await page.locator('a.dashboard-link').click(); // the page goes away: its report goes to the collector
+    await expect(page.locator('h1')).toContainText('what personalisation does');
+    await expect.poll(() => loop.collector.countReports(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const { overall } = await loop.collector.estimates();
+    const impressions = (overall.arms.personalized?.impressions.value ?? 0) + (overall.arms.control?.impressions.value ?? 0);
+    expect(impressions).toBeGreaterThanOrEqual(1);
+    // The dashboard shows it once reloaded.
+    await page.reload();
+    await expect(page.locator('tbody td:first-child').first()).toHaveText('All creatives');
+  });
 });
