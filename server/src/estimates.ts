@@ -66,7 +66,7 @@ export function ratioVariance(
 interface RateEstimate {
   interval: Interval;
   variance: number;
-  /** The rate within [0, 1] and its 95% Wilson score interval over the effective number of impressions. */
+  /** The rate within [0, 1] and its interval for the uplift: Wilson's over the effective impressions, widened to ±1.96·sd where that is wider. */
   score: { rate: number; low: number; high: number };
 }
 
@@ -83,7 +83,11 @@ function rateInterval(total: Total, of: 'clicks' | 'conversions'): RateEstimate 
   // As many impressions as a binomial sample with this variance: fewer with noise, or with visitors who differ.
   const effective = variance > 0 ? (binomialRate * (1 - binomialRate)) / variance : total.impressions;
   const rate = Math.min(Math.max(value, 0), 1);
-  return { interval: { value, low: value - half, high: value + half }, variance, score: { rate, ...wilsonInterval(rate, effective) } };
+  const wilson = wilsonInterval(rate, effective);
+  // The wider of Wilson's and ±1.96·sd on each side: Wilson's leans away from 0 at few clicks,
+  // but says nothing of a noisy rate outside [0, 1], which only the sd covers.
+  const score = { rate, low: Math.min(wilson.low, rate - half), high: Math.max(wilson.high, rate + half) };
+  return { interval: { value, low: value - half, high: value + half }, variance, score };
 }
 
 /**
@@ -120,9 +124,9 @@ export function estimateArm(total: Total): ArmEstimate {
 /**
  * The uplift of personalisation over the holdout in CTR or conversion rate. The arms are
  * different visitors, so their uncertainties add: the difference's interval is Newcombe's
- * (hybrid score) from each arm's Wilson interval, each over its effective impressions
- * (which the Laplace noise and differing visitors make fewer); the ratio's, from the log
- * ratio.
+ * (hybrid score) from each arm's Wilson interval over its effective impressions (which the
+ * Laplace noise and differing visitors make fewer), each side at least ±1.96·sd; the
+ * ratio's, from the log ratio.
  *
  * @example
  * estimateUplift(personalizedTotal, controlTotal, 'clicks')?.relative; // { value: 0.18, low: 0.05, high: 0.33 }

@@ -74,7 +74,7 @@ describe('cells and estimates', () => {
     expect(same.absolute.high).toBeGreaterThan(0);
   });
 
-  it('gives the difference Newcombe’s hybrid score interval (his 1998 example: 56/70 against 48/80)', () => {
+  it('gives the difference Newcombe’s hybrid score interval, at least ±1.96·sd (his 1998 example: 56/70 against 48/80)', () => {
     // One report per impression: the effective impressions are the impressions (80 → 79.3: the between-report variance wins there).
     const arm = (arm: 'personalized' | 'control', n: number, clicks: number): Total => ({
       creative: 'hero-sale', arm, interest: ALL, reports: n, impressions: n, clicks, conversions: 0, impressionsSq: n, clicksSq: clicks,
@@ -82,8 +82,11 @@ describe('cells and estimates', () => {
     });
     const uplift = estimateUplift(arm('personalized', 70, 56), arm('control', 80, 48), 'clicks')!;
     expect(uplift.absolute.value).toBeCloseTo(0.2, 10);
-    expect(uplift.absolute.low).toBeCloseTo(0.0524, 2);
-    expect(uplift.absolute.high).toBeCloseTo(0.3339, 2);
+    // Newcombe's is (0.0524, 0.3339); each side is widened where ±1.96·sd is wider than Wilson's (0.8 + 0.094 > 0.879).
+    expect(uplift.absolute.low).toBeLessThan(0.0524);
+    expect(uplift.absolute.low).toBeGreaterThan(0.04);
+    expect(uplift.absolute.high).toBeGreaterThan(0.3339 - 0.005);
+    expect(uplift.absolute.high).toBeLessThan(0.35);
     // Wilson's interval leans away from 0: with no click in 100 it still reaches 3.7%.
     expect(wilsonInterval(0, 100).low).toBeCloseTo(0, 10);
     expect(wilsonInterval(0, 100).high).toBeCloseTo(0.037, 3);
