@@ -45,8 +45,8 @@ const clampCtr = (ctr: number): number => Math.min(Math.max(ctr, 1e-6), 1 - 1e-6
 
 /**
  * The pooled priors of every catalog creative with reports: overall (both arms, every
- * interest) shrunk toward the site's own priorCtr, and per interest shrunk toward the
- * creative's pooled overall prior.
+ * interest) shrunk toward the site's own priorCtr, and per interest (and for '', the
+ * visitors without one) shrunk toward the creative's pooled overall prior.
  *
  * @example
  * poolPriors(catalog, await store.readTotals(), 1000).get('welcome-sale');
@@ -65,7 +65,8 @@ export function poolPriors(catalog: SiteCatalog, totals: Total[], maxStrength = 
     const overall = overallSums && shrink(sitePrior, overallSums, maxStrength);
     if (!overall) continue;
     const priorsByInterest: Record<string, Prior> = {};
-    for (const interest of catalog.interests) {
+    // '' too: visitors without a listed main interest, who the SDK gives priorsByInterest[''].
+    for (const interest of ['', ...catalog.interests]) {
       const interestSums = sums.get(`${creative}\u0000${interest}`);
       const prior = interestSums && shrink(overall.priorCtr, interestSums, maxStrength);
       if (prior) priorsByInterest[interest] = prior;

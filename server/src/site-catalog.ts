@@ -6,6 +6,8 @@ export const SITE_DEFAULT_PRIOR_CTR = 0.02;
 export const SITE_PRIOR_STRENGTH = 100;
 /** The longest creative id or interest a report may name (the SDK's catalog allows 128). */
 export const MAX_ID_LENGTH = 128;
+/** The most interests a catalog lists (the SDK's MAX_INTERESTS): each adds a row per creative to every report. */
+export const MAX_INTERESTS = 32;
 
 /** A UTF-16 surrogate without its pair: not well-formed Unicode. */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -47,12 +49,14 @@ export function loadSiteCatalog(source: string | object): SiteCatalog {
     const categories = (creative.targets as { categories?: unknown } | undefined)?.categories;
     if (Array.isArray(categories)) targeted.push(...categories.filter((c): c is string => typeof c === 'string'));
   }
-  const interests = Array.isArray(raw.interests) ? raw.interests : targeted;
+  // Like the SDK: a listed `interests`, else the first 32 targeted categories.
+  const interests = Array.isArray(raw.interests) ? raw.interests : [...new Set(targeted)].slice(0, MAX_INTERESTS);
   return { raw, priors, interests: readInterests(interests) };
 }
 
 function readInterests(list: unknown[]): string[] {
   const interests = [...new Set(list)];
+  if (interests.length > MAX_INTERESTS) throw new Error(`catalog: at most ${MAX_INTERESTS} interests`);
   for (const interest of interests) {
     if (typeof interest !== 'string' || interest === '' || interest.length > MAX_ID_LENGTH || LONE_SURROGATE.test(interest)) {
       throw new Error(`catalog: each interest must be a well-formed string of 1 to ${MAX_ID_LENGTH} characters`);

@@ -132,5 +132,11 @@ describe('pooled priors', () => {
     expect(prior.priorsByInterest.racing!.priorCtr).toBeGreaterThan(prior.priorCtr);
     expect(prior.priorsByInterest.rpg!.priorCtr).toBeLessThan(prior.priorCtr);
     expect(prior.priorsByInterest['']).toBeUndefined();
+    // Visitors without a listed interest report under '': they get a prior of their own.
+    addReport(cells, { epsilon: null, periodHours: 0, rows: [
+      { creative: 'racing-week', arm: 'personalized', interest: '', impressions: 500, clicks: 0, conversions: 0 },
+    ] }, 400_000);
+    const withNone = poolPriors(catalog, totalsOf(cells), 1000).get('racing-week')!;
+    expect(withNone.priorsByInterest['']!.priorCtr).toBeLessThan(withNone.priorCtr);
   });
 });

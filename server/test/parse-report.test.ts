@@ -18,6 +18,8 @@ describe('loadSiteCatalog', () => {
     expect(() => loadSiteCatalog({ items: [] })).toThrow(/creatives/);
     // A lone surrogate would be stored as U+FFFD: another id than the catalog's.
     expect(() => loadSiteCatalog({ creatives: [{ id: 'broken \ud800 pair' }] })).toThrow(/well-formed/);
+    // The SDK reads at most 32 interests: the collector publishes priors for no more.
+    expect(() => loadSiteCatalog({ ...TEST_CATALOG, interests: Array.from({ length: 33 }, (_, i) => `i${i}`) })).toThrow(/32 interests/);
   });
 });
 

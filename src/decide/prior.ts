@@ -35,15 +35,15 @@ const MAX_ID = 128;
 /**
  * The prior to start a creative's posterior from: the prior pooled over visitors of the
  * visitor's main interest when the catalog has one (`priorsByInterest['']` for visitors
- * without a main interest), else the creative's `priorCtr` with its `priorStrength` (else
- * `defaultStrength`), else DEFAULT_PRIOR_CTR.
+ * without a main interest; none for `interest` null, the control arm), else the creative's
+ * `priorCtr` with its `priorStrength` (else `defaultStrength`), else DEFAULT_PRIOR_CTR.
  *
  * @example
  * choosePrior(creative, 'racing', 100); // { source: 'interest', interest: 'racing', ctr: 0.041, strength: 800 }
  */
-export function choosePrior(creative: Creative, interest: string, defaultStrength: number): PriorUsed {
+export function choosePrior(creative: Creative, interest: string | null, defaultStrength: number): PriorUsed {
   const byInterest = creative.priorsByInterest;
-  if (byInterest && Object.prototype.hasOwnProperty.call(byInterest, interest)) {
+  if (interest !== null && byInterest && Object.prototype.hasOwnProperty.call(byInterest, interest)) {
     const { priorCtr, priorStrength } = byInterest[interest]!;
     return { source: 'interest', interest, ctr: priorCtr, strength: priorStrength };
   }
@@ -86,7 +86,8 @@ export function readPooledPriors(
 
 function readInterestPriors(value: unknown): Record<string, InterestPrior> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('priorsByInterest must be an object');
-  if (Object.keys(value).length > MAX_INTERESTS) throw invalid(`priorsByInterest may name at most ${MAX_INTERESTS} interests`);
+  // Every listed interest, and '' (visitors without one).
+  if (Object.keys(value).length > MAX_INTERESTS + 1) throw invalid(`priorsByInterest may name at most ${MAX_INTERESTS} interests and ''`);
   // No prototype: an interest named `constructor` or `__proto__` is just an interest.
   const priors = Object.create(null) as Record<string, InterestPrior>;
   for (const [interest, entry] of Object.entries(value)) {

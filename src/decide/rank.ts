@@ -159,7 +159,7 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
     const { relevance, contributions } = personal
       ? relevanceOf(creative, input.profile, input.segments, input.model)
       : { relevance: 1, contributions: [] };
-    const prior = choosePrior(creative, personal ? interest : '', input.policy.priorStrength);
+    const prior = choosePrior(creative, personal ? interest : null, input.policy.priorStrength);
     const belief = posterior(prior.ctr, prior.strength, input.stats.get(creative.id) ?? NO_STATS);
     const ctr = personal ? meanOf(belief) : prior.ctr;
     candidates.push({ creative, contributions, prior, belief, ctr, rules, base: creative.weight * (creative.value ?? 1) * relevance });

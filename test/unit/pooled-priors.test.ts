@@ -163,6 +163,15 @@ describe('decideSlots with pooled priors', () => {
     expect(control!.creative!.id).toBe('rpg-week');
     expect(control!.interest).toBe('racing');
     expect(control!.prior!.source).toBe('creative');
+    // Nor the prior of visitors without a main interest: the control arm is the same for everyone.
+    const withNone = parse({
+      creatives: catalog.creatives.map((c) => ({ ...c, priorsByInterest: { ...c.priorsByInterest, '': { priorCtr: c.id === 'racing-week' ? 0.5 : 0.01, priorStrength: 1000 } } })),
+    }).catalog;
+    const [none] = decideSlots(['hero'], withNone.creatives, input('', 'control'));
+    expect(none!.creative!.id).toBe('rpg-week');
+    expect(none!.prior).toEqual({ source: 'creative', ctr: 0.03, strength: 1000 });
+    const [personal] = decideSlots(['hero'], withNone.creatives, input(''));
+    expect(personal!.prior).toEqual({ source: 'interest', interest: '', ctr: 0.5, strength: 1000 });
   });
 
   it('why() says which prior was used', () => {
