@@ -70,13 +70,20 @@ export async function withCollector<T>(extra: Record<string, unknown>, work: (co
 
 /**
  * The catalog as a device gets it from the collector: `GET /catalog.json`, validated by
- * the SDK's parseCatalog (any error fails the simulation).
+ * the SDK's parseCatalog (any error fails the simulation). A connection reset (a kept-alive
+ * socket the server closed meanwhile) is retried twice, as in `postReport`.
  *
  * @example
  * const catalog = await fetchCatalog(collector.url);
  */
-export async function fetchCatalog(url: string): Promise<Catalog> {
-  const response = await fetch(new URL('/catalog.json', url));
+export async function fetchCatalog(url: string, retries = 2): Promise<Catalog> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('/catalog.json', url));
+  } catch (error) {
+    if (retries === 0) throw error;
+    return fetchCatalog(url, retries - 1);
+  }
   if (!response.ok) throw new Error(`GET /catalog.json: HTTP ${response.status}`);
   return parseCatalog(await response.json(), (error) => {
     throw error;
