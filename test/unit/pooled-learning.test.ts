@@ -6,11 +6,13 @@ import { measurePoisoning } from '../simulate/poisoning';
 // The simulation of `npm run simulate`, small and seeded: simulated visitors run the SDK's
 // decision and report code and post real reports to a real collector (SQLite in a temporary
 // directory), which republishes its pooled priors every 40 visitors. Daily reports (fewer
-// requests than one per page hide) keep it short: about 15 s on an idle machine.
+// requests than one per page hide) keep it short: about 20 s on an idle machine.
 
 describe('simulation: learning across visitors through the collector', () => {
   it('pooled priors beat each device learning alone, and approach the oracle', async () => {
-    const setting = { epsilon: undefined, periodHours: 24, visitors: 400, seed: 7, republishEvery: 40, block: 100 };
+    // 600 visitors: visitors without a listed interest learn from a prior of their own (''),
+    // weaker at first than the overall one they used before, so learning takes a little longer.
+    const setting = { epsilon: undefined, periodHours: 24, visitors: 600, seed: 7, republishEvery: 40, block: 100 };
     const alone = await runLoop({ ...setting, pooled: false }, undefined);
     const pooled = await withCollector({ rateLimit: false }, (collector) => runLoop({ ...setting, pooled: true }, collector));
     // Alone, each device starts from the site's hand-set priors, which favour the worst
