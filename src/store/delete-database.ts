@@ -1,4 +1,4 @@
-import { deleteDB } from 'idb';
+import { settle } from './idb-requests';
 
 /**
  * Deletes the event database, if IndexedDB exists at all. Never rejects.
@@ -7,10 +7,9 @@ import { deleteDB } from 'idb';
  * await deleteEventDatabase('precis');
  */
 export async function deleteEventDatabase(name: string): Promise<void> {
-  if (typeof indexedDB === 'undefined' || indexedDB === null) return;
   try {
-    await deleteDB(name);
+    await settle(indexedDB.deleteDatabase(name));
   } catch {
-    // Nothing to delete, or IndexedDB is broken: either way nothing of ours is readable.
+    // No IndexedDB, nothing to delete, or IndexedDB is broken: either way nothing of ours is readable.
   }
 }
