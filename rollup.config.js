@@ -16,7 +16,7 @@ const compile = () =>
   });
 
 // The core never bundles tfjs: the model runs from the separate ML chunk.
-const external = (id) => id.startsWith('@tensorflow/');
+const external = (id) => id === 'idb' || id.startsWith('@tensorflow/');
 
 const prebidExternal = (id) => id === 'prebid.js/src/hook.js';
 
@@ -70,7 +70,7 @@ export default [
     plugins: [nodeResolve({ browser: true }), compile(), terser(), checkSize('dist/precis.js')],
     output: { file: 'dist/precis.js', format: 'iife', sourcemap: true },
   },
-  // Script tag, step 2: the core, a module the loader imports.
+  // Script tag, step 2: the core (idb included), a module the loader imports.
   {
     input: 'src/loader/core.ts',
     plugins: [nodeResolve({ browser: true }), compile(), terser(), checkSize('dist/precis-core.js')],

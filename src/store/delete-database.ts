@@ -1,4 +1,4 @@
-import { settle } from './idb-requests';
+import { deleteDB } from 'idb';
 
 /**
  * Deletes the event database, if IndexedDB exists at all. Never rejects.
@@ -7,9 +7,10 @@ import { settle } from './idb-requests';
  * await deleteEventDatabase('precis');
  */
 export async function deleteEventDatabase(name: string): Promise<void> {
+  if (typeof indexedDB === 'undefined' || indexedDB === null) return;
   try {
-    await settle(indexedDB.deleteDatabase(name));
+    await deleteDB(name);
   } catch {
-    // No IndexedDB, nothing to delete, or IndexedDB is broken: either way nothing of ours is readable.
+    // Nothing to delete, or IndexedDB is broken: either way nothing of ours is readable.
   }
 }

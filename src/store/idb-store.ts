@@ -1,7 +1,7 @@
+import type { IDBPDatabase } from 'idb';
 import { toPrecisError } from '../core/errors';
-import { committed, settle, walkCursor } from './idb-requests';
 import { insertByTime, keepWithinBounds } from './retention';
-import type { LogName, LogRecord } from './schema';
+import type { LogName, LogRecord, PrecisDB } from './schema';
 import type { EventStore, StoreOptions } from './types';
 
 /** An IndexedDB event store that can let go of its connection when another tab upgrades. */
@@ -14,18 +14,15 @@ export interface IdbEventStore<T extends LogRecord[LogName] = LogRecord[LogName]
 const MAX_BATCH = 500;
 
 /**
- * The event store over an open database. `flush()` writes the buffer in readwrite
- * transactions created and committed in that very turn, so a flush called from `pagehide`
- * reaches the disk before the page goes; a large buffer goes MAX_BATCH records per task, so
- * a burst never blocks the main thread for long (what a departing page cannot write in
- * time, the stash keeps). Retention and the size bound are applied in a transaction of
- * their own, so several tabs writing at once each commit atomically and lose nothing.
+ * The event store over an open database. Buffered events are committed by `flush()` in
+ * readwrite transactions of up to MAX_BATCH records, then retention and the size bound are applied in another, so
+ * several tabs writing at once each commit atomically and lose nothing.
  *
  * @example
- * const store = createIdbStore(db, options, 'events'); // db: an open IDBDatabase
+ * const store = createIdbStore(await openDB<PrecisDB>('precis', DB_VERSION, …), options, 'events');
  */
 export function createIdbStore<N extends LogName>(
-  db: IDBDatabase,
+  db: IDBPDatabase<PrecisDB>,
   options: StoreOptions,
   log: N,
 ): IdbEventStore<LogRecord[N]> {
@@ -35,11 +32,24 @@ export function createIdbStore<N extends LogName>(
   // Batches between flush() and their commit: still readable, so no read can miss them.
   const writing = new Set<Entry[]>();
   let attached = true;
-  const unsaved = (): Entry[] => [...[...writing].flat(), ...pending];
-  const reportWrite = (cause: unknown): void => options.onError(toPrecisError(cause, 'store-write'));
 
+  const bounds = (): Entry[] => keepWithinBounds(pending, options.clock(), options);
+
+  const requeue = (batch: Entry[], cause: unknown): void => {
+    // What is already stored is untouched: the failed transaction rolled back as a whole.
+    pending = keepWithinBounds([...batch, ...pending], options.clock(), options);
+    options.onError(toPrecisError(cause, 'store-write'));
+  };
+
+  /**
+   * Writes the buffer in transactions created and committed in this very turn, so a
+   * flush called from `pagehide` reaches the disk before the page goes. A large buffer
+   * goes MAX_BATCH records per task, so a burst never blocks the main thread for long
+   * (what a departing page cannot write in time, the stash keeps). Trimming follows in a
+   * transaction of its own.
+   */
   function flush(): Promise<void> {
-    pending = keepWithinBounds(pending, options.clock(), options);
+    pending = bounds();
     if (!attached || pending.length === 0) return Promise.resolve();
     const batch = pending.slice(0, MAX_BATCH);
     pending = pending.slice(batch.length);
@@ -50,18 +60,28 @@ export function createIdbStore<N extends LogName>(
   }
 
   function write(batch: Entry[]): Promise<void> {
+    let tx;
+    try {
+      tx = db.transaction(log as LogName, 'readwrite');
+      // Per-request failures surface through tx.done; catch them here so none is unhandled.
+      for (const event of batch) tx.store.add(event as never).catch(() => {});
+      tx.commit();
+    } catch (cause) {
+      requeue(batch, cause);
+      return Promise.resolve();
+    }
     writing.add(batch);
-    // The executor runs now, so the transaction is created in this turn; a throw rejects.
-    return new Promise<void>((resolve) => resolve(commitBatch(db, log, batch))).then(() => {
-      writing.delete(batch);
-      mirror.add(batch);
-      return trim(db, log, options).catch(reportWrite);
-    }, (cause: unknown) => {
-      writing.delete(batch);
-      // What is already stored is untouched: the failed transaction rolled back as a whole.
-      pending = keepWithinBounds([...batch, ...pending], options.clock(), options);
-      reportWrite(cause);
-    });
+    return tx.done.then(
+      () => {
+        writing.delete(batch);
+        mirror.add(batch);
+        return trim(db, log, options).catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
+      },
+      (cause: unknown) => {
+        writing.delete(batch);
+        requeue(batch, cause);
+      },
+    );
   }
 
   return {
@@ -72,7 +92,7 @@ export function createIdbStore<N extends LogName>(
     flush,
     async recent(limit) {
       const merged = [...(await mirror.read(attached))];
-      for (const event of unsaved()) insertByTime(merged, event);
+      for (const event of [...[...writing].flat(), ...pending]) insertByTime(merged, event);
       const fresh = keepWithinBounds(merged, options.clock(), options);
       return fresh.slice(Math.max(0, fresh.length - limit));
     },
@@ -86,7 +106,7 @@ export function createIdbStore<N extends LogName>(
       this.detach();
     },
     invalidate: () => mirror.invalidate(),
-    unsaved,
+    unsaved: () => [...[...writing].flat(), ...pending],
     detach() {
       if (!attached) return;
       attached = false;
@@ -95,44 +115,24 @@ export function createIdbStore<N extends LogName>(
   };
 }
 
-/**
- * Adds a batch in one readwrite transaction, created and committed in this very turn; the
- * promise settles with the transaction. Throws when no transaction can be created.
- */
-function commitBatch(db: IDBDatabase, log: LogName, batch: readonly unknown[]): Promise<void> {
-  const tx = db.transaction(log, 'readwrite');
-  const done = committed(tx);
-  const store = tx.objectStore(log);
-  for (const entry of batch) store.add(entry);
-  tx.commit();
-  return done;
-}
-
 /** Deletes expired events, then the oldest beyond maxEvents, in one transaction. */
-async function trim(db: IDBDatabase, log: LogName, options: StoreOptions): Promise<void> {
+async function trim(db: IDBPDatabase<PrecisDB>, log: LogName, options: StoreOptions): Promise<void> {
   const tx = db.transaction(log, 'readwrite');
-  const done = committed(tx);
-  const store = tx.objectStore(log);
-  const byTime = store.index('time');
+  const byTime = tx.store.index('time');
   const cutoff = options.clock() - options.retentionMs;
-  walkCursor(byTime.openCursor(IDBKeyRange.upperBound(cutoff, true)), (expired) => {
-    expired.delete();
-    return true;
-  }, () => {
-    // Counted once the expired ones are gone.
-    const counting = store.count();
-    counting.onsuccess = () => {
-      let excess = counting.result - options.maxEvents;
-      if (excess > 0) {
-        walkCursor(byTime.openCursor(), (oldest) => {
-          oldest.delete();
-          excess -= 1;
-          return excess > 0;
-        });
-      }
-    };
-  });
-  return done;
+  let expired = await byTime.openCursor(IDBKeyRange.upperBound(cutoff, true));
+  while (expired) {
+    expired.delete().catch(() => {});
+    expired = await expired.continue();
+  }
+  let excess = (await tx.store.count()) - options.maxEvents;
+  let oldest = excess > 0 ? await byTime.openCursor() : null;
+  while (oldest && excess > 0) {
+    oldest.delete().catch(() => {});
+    excess -= 1;
+    oldest = await oldest.continue();
+  }
+  await tx.done;
 }
 
 /**
@@ -140,7 +140,7 @@ async function trim(db: IDBDatabase, log: LogName, options: StoreOptions): Promi
  * up to date by our own writes, read again after another tab wrote (`invalidate`). A
  * detached store keeps it, so it still knows the visitor on this page.
  */
-function createMirror<Entry extends LogRecord[LogName]>(db: IDBDatabase, log: LogName, options: StoreOptions) {
+function createMirror<Entry extends LogRecord[LogName]>(db: IDBPDatabase<PrecisDB>, log: LogName, options: StoreOptions) {
   let stored: Entry[] = [];
   let stale = true;
   return {
@@ -149,7 +149,7 @@ function createMirror<Entry extends LogRecord[LogName]>(db: IDBDatabase, log: Lo
       if (attached && stale) {
         try {
           const cutoff = options.clock() - options.retentionMs;
-          stored = (await settle(db.transaction(log).objectStore(log).index('time').getAll(IDBKeyRange.lowerBound(cutoff)))) as Entry[];
+          stored = (await db.getAllFromIndex(log, 'time', IDBKeyRange.lowerBound(cutoff))) as Entry[];
           stale = false;
         } catch (cause) {
           options.onError(toPrecisError(cause, 'store-read'));

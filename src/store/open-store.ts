@@ -1,8 +1,8 @@
+import { openDB } from 'idb';
 import { describeCause, PrecisError } from '../core/errors';
 import { createIdbStore, type IdbEventStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
-import { DB_VERSION, upgradeSchema, type LogName, type LogRecord } from './schema';
-import { settle } from './idb-requests';
+import { DB_VERSION, upgradeSchema, type LogName, type LogRecord, type PrecisDB } from './schema';
 import type { EventStore, StoreOptions } from './types';
 
 /**
@@ -32,16 +32,14 @@ export async function openEventStore<N extends LogName = 'events'>(
     timer = setTimeout(() => resolve('timeout'), options.openTimeoutMs);
   });
   try {
-    // indexedDB.open can throw synchronously (a SecurityError in some sandboxed frames),
-    // so it runs inside the try.
-    const request = indexedDB.open(options.dbName, DB_VERSION);
-    request.onupgradeneeded = (event) => upgradeSchema(request.result, event.oldVersion);
-    const opening = settle(request).then((db) => {
+    // openDB can throw synchronously (a SecurityError in some sandboxed frames), so it
+    // runs inside the try.
+    const opening = openDB<PrecisDB>(options.dbName, DB_VERSION, {
+      upgrade: (db, oldVersion) => upgradeSchema(db, oldVersion),
       // Another tab wants a newer schema: let go so it can upgrade; we carry on in memory.
       // A null version means the database is being deleted (forget): drop what we hold too.
-      db.onversionchange = (event) => void (event.newVersion === null ? store?.purge() : store?.detach());
-      db.onclose = () => store?.detach();
-      return db;
+      blocking: (_current, next) => void (next === null ? store?.purge() : store?.detach()),
+      terminated: () => store?.detach(),
     });
     const winner = await Promise.race([opening, timeout]);
     if (winner === 'timeout') {

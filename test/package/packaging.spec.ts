@@ -4,8 +4,8 @@
 // promises (`exports`, `types`, `sideEffects`, dependencies) and the source maps next to
 // every shipped script.
 //
-// Nothing here uses the network: the package has no dependencies to fetch, and the app
-// reuses this repo's own TypeScript and Vite.
+// Nothing here uses the network but the npm registry, and that only when npm's cache lacks
+// `idb` (after `npm ci` it has it): the app reuses this repo's own TypeScript and Vite.
 // `npm test` builds dist/ before Playwright runs; the files share one packed and installed
 // package (beforeAll), so they run in order in one worker.
 import { expect, test, type Page } from '@playwright/test';
