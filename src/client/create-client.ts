@@ -86,17 +86,13 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     if (open || !consent.allows('personalize')) void refresh();
   }));
 
-  const ready = opened
-    .then((session) => {
-      open = true;
-      if (!destroyed) cleanups.push(startAddOns(ADD_ONS, { ...context, session, scheduler }));
-      return scheduler.decideFirst();
-    })
-    .then(async () => {
-      const { store, catalog } = await opened;
-      if (!destroyed) emitter.emit('ready', { store: store.kind(), creatives: catalog.creatives.length });
-    })
-    .catch((cause: unknown) => report(toPrecisError(cause)));
+  const ready = (async () => {
+    const session = await opened;
+    open = true;
+    if (!destroyed) cleanups.push(startAddOns(ADD_ONS, { ...context, session, scheduler }));
+    await scheduler.decideFirst();
+    if (!destroyed) emitter.emit('ready', { store: session.store.kind(), creatives: session.catalog.creatives.length });
+  })().catch((cause: unknown) => report(toPrecisError(cause)));
 
   const personalizer = createFacade(context, {
     ready, opened, scheduler, model, slots,

@@ -132,8 +132,6 @@ export function createDecisionScheduler(
       return decisions;
     },
     lastDecisionMs: () => lastDecisionMs,
-    stop() {
-      stopped = true;
-    },
+    stop: () => void (stopped = true),
   };
 }

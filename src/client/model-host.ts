@@ -82,13 +82,6 @@ export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' |
       else setTimeout(begin, 0);
     }));
 
-  /** Scores every model item for a history; notes the backend, which a lost GPU context may have changed. */
-  const score = async (model: ModelClient, info: EngineInfo, history: string[]): Promise<Float32Array> => {
-    const { scores, backend } = await model.score(history);
-    info.backend = backend;
-    return scores;
-  };
-
   return {
     settled,
     async view(events, creatives) {
@@ -122,4 +115,11 @@ export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' |
       client = undefined;
     },
   };
+}
+
+/** Scores every model item for a history; notes the backend, which a lost GPU context may have changed. */
+async function score(model: ModelClient, info: EngineInfo, history: string[]): Promise<Float32Array> {
+  const { scores, backend } = await model.score(history);
+  info.backend = backend;
+  return scores;
 }

@@ -1,7 +1,7 @@
 import { DAY_MS, systemClock, type Clock } from '../core/clock';
 import { PrecisError } from '../core/errors';
 import type { TcfOptions } from '../consent/consent';
-import type { FrequencyCaps } from '../decide/catalog';
+import { readCaps, type FrequencyCaps } from '../decide/catalog';
 import type { BackendChoice } from '../model/engine';
 import { DEFAULTS } from './defaults';
 
@@ -93,7 +93,7 @@ export interface PersonalizerOptions {
 /** Options with every default filled in, as the client uses them (derived from `resolveOptions`). */
 export type ResolvedOptions = ReturnType<typeof resolveOptions>;
 
-const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+const BACKENDS: readonly unknown[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** The options that take a positive number (also read from `data-*` attributes). */
 export const NUMBER_OPTIONS = [
@@ -101,7 +101,38 @@ export const NUMBER_OPTIONS = [
   'modelTimeoutMs', 'modelMaxAgeMs', 'hideTimeoutMs', 'priorStrength', 'maxPerCategory', 'clickWindowDays',
   'viewWindowDays', 'reportEpsilon',
 ] as const;
-type NumberOption = (typeof NUMBER_OPTIONS)[number];
+
+const isText = (value: unknown): boolean => typeof value === 'string' && value !== '';
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+const isFlag = (value: unknown): boolean => typeof value === 'boolean';
+const POSITIVE: Check = [(value) => typeof value === 'number' && Number.isFinite(value) && value > 0, 'must be a positive number'];
+
+/**
+ * One line per option read as-is: the check a value must pass, and what it must be,
+ * reported when it does not (nothing: a bad value silently takes the default). The options that need
+ * more than a check (`caps`, `reportEvery`, `linkHosts`, `adStack`) are read below.
+ */
+const CHECKS = {
+  ...(Object.fromEntries(NUMBER_OPTIONS.map((key) => [key, POSITIVE])) as Record<(typeof NUMBER_OPTIONS)[number], Check>),
+  catalog: [(value) => typeof value === 'string' || isObject(value), 'must be a URL or an object'],
+  model: [isText, 'must be a manifest URL'],
+  backend: [(value) => BACKENDS.includes(value), `must be one of ${BACKENDS.join(', ')}`],
+  holdout: [(value) => typeof value === 'number' && value >= 0 && value <= 0.5, 'must be a share from 0 to 0.5'],
+  report: [isText, 'must be a URL'],
+  autoCapture: [isFlag],
+  explore: [isFlag],
+  whyLink: [isFlag],
+  worker: [isFlag],
+  defaultConsent: [(value) => value === 'allow' || value === 'deny'],
+  dbName: [isText],
+  tcf: [isObject],
+  clock: [(value) => typeof value === 'function'],
+} satisfies Record<string, Check>;
+
+type Check = [valid: (value: unknown) => boolean, reason?: string];
+type Checked = keyof typeof CHECKS;
+/** Each checked option as given, or its default (`DEFAULTS`, plus the two that are not plain values). */
+type Read = { [K in Checked]: K extends keyof typeof DEFAULTS | 'tcf' | 'clock' ? Exclude<PersonalizerOptions[K], undefined> : PersonalizerOptions[K] };
 
 /**
  * Fills in defaults. A bad value is reported (`invalid-options`) and its default used,
@@ -111,81 +142,42 @@ type NumberOption = (typeof NUMBER_OPTIONS)[number];
  * resolveOptions({ maxEvents: -1 }, report).maxEvents; // 1000, and `report` was called
  */
 export function resolveOptions(input: unknown, report: (error: PrecisError) => void) {
-  const raw: PersonalizerOptions =
-    typeof input === 'object' && input !== null ? (input as PersonalizerOptions) : {};
+  const raw = (isObject(input) ? input : {}) as Record<string, unknown>;
   const invalid: Invalid = (option, reason) => report(new PrecisError('invalid-options', { reason, option }));
   if (input !== undefined && raw !== input) invalid(undefined, 'options must be an object');
-  const numbers = Object.fromEntries(NUMBER_OPTIONS.map((key) => [key, DEFAULTS[key]])) as Record<NumberOption, number>;
-  for (const key of NUMBER_OPTIONS) {
+  const fallbacks: Record<string, unknown> = { ...DEFAULTS, tcf: {}, clock: systemClock };
+  const read = {} as Record<string, unknown>;
+  for (const [key, [valid, reason]] of Object.entries(CHECKS) as Array<[string, Check]>) {
     const value = raw[key];
-    if (value === undefined) continue;
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) numbers[key] = value;
-    else invalid(key, `${key} must be a positive number`);
+    const ok = value !== undefined && valid(value);
+    if (value !== undefined && !ok && reason) invalid(key, `${key} ${reason}`);
+    read[key] = ok ? value : fallbacks[key];
   }
-  let catalog = raw.catalog;
-  if (catalog !== undefined && typeof catalog !== 'string' && (typeof catalog !== 'object' || catalog === null)) {
-    invalid('catalog', 'catalog must be a URL or an object');
-    catalog = undefined;
-  }
-  let model = raw.model;
-  if (model !== undefined && (typeof model !== 'string' || model === '')) {
-    invalid('model', 'model must be a manifest URL');
-    model = undefined;
-  }
-  let backend: BackendChoice = raw.backend ?? DEFAULTS.backend;
-  if (!BACKENDS.includes(backend)) {
-    invalid('backend', `backend must be one of ${BACKENDS.join(', ')}`);
-    backend = DEFAULTS.backend;
-  }
-  let holdout = raw.holdout ?? DEFAULTS.holdout;
-  if (typeof holdout !== 'number' || !(holdout >= 0 && holdout <= 0.5)) {
-    invalid('holdout', 'holdout must be a share from 0 to 0.5');
-    holdout = DEFAULTS.holdout;
-  }
-  const tcf = typeof raw.tcf === 'object' && raw.tcf !== null ? raw.tcf : {};
-  let reportUrl = raw.report;
-  if (reportUrl !== undefined && (typeof reportUrl !== 'string' || reportUrl === '')) {
-    invalid('report', 'report must be a URL');
-    reportUrl = undefined;
+  const o = read as Read;
+  let caps: FrequencyCaps = {};
+  try {
+    caps = readCaps(raw.caps) ?? {};
+  } catch (error) {
+    invalid('caps', String((error as PrecisError).details.reason));
   }
   return {
-    catalog,
-    model,
-    hideTimeoutMs: numbers.hideTimeoutMs,
-    holdout,
-    explore: flag(raw.explore, DEFAULTS.explore),
-    priorStrength: numbers.priorStrength,
-    caps: readCaps(raw.caps, invalid),
-    maxPerCategory: Math.floor(numbers.maxPerCategory),
-    attribution: { clickMs: numbers.clickWindowDays * DAY_MS, viewMs: numbers.viewWindowDays * DAY_MS },
-    report: reportUrl,
-    reportEpsilon: numbers.reportEpsilon > 0 ? numbers.reportEpsilon : undefined,
+    ...o,
+    caps,
+    maxEvents: Math.floor(o.maxEvents),
+    historySize: Math.floor(o.historySize),
+    maxPerCategory: Math.floor(o.maxPerCategory),
+    retentionMs: o.retentionDays * DAY_MS,
+    halfLifeMs: o.halfLifeDays * DAY_MS,
+    attribution: { clickMs: o.clickWindowDays * DAY_MS, viewMs: o.viewWindowDays * DAY_MS },
+    reportEpsilon: o.reportEpsilon || undefined,
     reportPeriodHours: readReportEvery(raw.reportEvery, invalid),
-    whyLink: flag(raw.whyLink, DEFAULTS.whyLink),
-    backend,
-    worker: flag(raw.worker, DEFAULTS.worker),
-    defaultConsent: raw.defaultConsent === 'deny' || raw.defaultConsent === 'allow' ? raw.defaultConsent : DEFAULTS.defaultConsent,
-    tcf,
-    adStack: readAdStack(raw.adStack, tcf, invalid),
+    adStack: readAdStack(raw.adStack, o.tcf, invalid),
     linkHosts: readHostList(raw.linkHosts, invalid),
-    modelTimeoutMs: numbers.modelTimeoutMs,
-    modelMaxAgeMs: numbers.modelMaxAgeMs,
-    autoCapture: flag(raw.autoCapture, DEFAULTS.autoCapture),
-    maxEvents: Math.floor(numbers.maxEvents),
-    retentionMs: numbers.retentionDays * DAY_MS,
-    halfLifeMs: numbers.halfLifeDays * DAY_MS,
-    historySize: Math.floor(numbers.historySize),
-    storeTimeoutMs: numbers.storeTimeoutMs,
-    catalogTimeoutMs: numbers.catalogTimeoutMs,
-    dbName: typeof raw.dbName === 'string' && raw.dbName !== '' ? raw.dbName : DEFAULTS.dbName,
-    clock: typeof raw.clock === 'function' ? raw.clock : systemClock as Clock,
   };
 }
 
 /** Reports a bad option (its default is used instead). */
 type Invalid = (option: string | undefined, reason: string) => void;
-
-const flag = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
 
 /** The `reportEvery` cadence in hours: 0 for every page hide. */
 function readReportEvery(value: unknown, invalid: Invalid): number {
@@ -194,20 +186,6 @@ function readReportEvery(value: unknown, invalid: Invalid): number {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
   invalid('reportEvery', "reportEvery must be 'pagehide', 'day' or hours > 0");
   return 0;
-}
-
-function readCaps(value: unknown, invalid: Invalid): FrequencyCaps {
-  if (value === undefined) return {};
-  const caps: FrequencyCaps = {};
-  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
-  const { perDay, perSession } = (typeof value === 'object' && value !== null ? value : {}) as FrequencyCaps;
-  if (typeof value !== 'object' || value === null || (perDay !== undefined && !whole(perDay)) || (perSession !== undefined && !whole(perSession))) {
-    invalid('caps', 'caps must be {perDay, perSession} whole numbers ≥ 1');
-    return {};
-  }
-  if (perDay !== undefined) caps.perDay = perDay;
-  if (perSession !== undefined) caps.perSession = perSession;
-  return caps;
 }
 
 function readHostList(value: unknown, invalid: Invalid): string[] | undefined {

@@ -128,14 +128,7 @@ export function startSession(context: SessionContext, hooks: SessionHooks): { in
         (loaded) => void (catalog = loaded),
         (cause: unknown) => report(toPrecisError(cause, 'invalid-catalog')),
       );
-    const opened = await openVisitorStore({
-      maxEvents: options.maxEvents,
-      retentionMs: options.retentionMs,
-      openTimeoutMs: options.storeTimeoutMs,
-      dbName: options.dbName,
-      clock: options.clock,
-      onError: report,
-    }, consent, hooks.onForgottenElsewhere);
+    const opened = await openVisitorStore({ ...options, openTimeoutMs: options.storeTimeoutMs, onError: report }, consent, hooks.onForgottenElsewhere);
     if (closed) {
       await opened.close();
     } else {
@@ -200,18 +193,22 @@ async function recoverStash(store: VisitorStore, options: ResolvedOptions): Prom
   const { events, exposures } = store.takeStash();
   if (events.length + exposures.length === 0) return;
   const now = options.clock();
-  const storedEvents = new Set((await store.recent(options.maxEvents)).map((e) => JSON.stringify(e)));
-  for (const raw of events) {
+  const readEvent = (raw: unknown): PrecisEvent | undefined => {
     try {
-      const event = validateEvent(raw, now);
-      if (!storedEvents.has(JSON.stringify(event))) store.add(event);
+      return validateEvent(raw, now);
     } catch {
-      // A tampered entry: dropped, like any invalid event.
+      return undefined; // a tampered entry: dropped, like any invalid event
     }
-  }
-  const seen = new Set((await store.exposures(MAX_EXPOSURES)).map((e) => JSON.stringify(e)));
-  for (const raw of exposures) {
-    const exposure = parseExposure(raw);
-    if (exposure && !seen.has(JSON.stringify(exposure))) store.addExposure(exposure);
+  };
+  addNew(events, readEvent, await store.recent(options.maxEvents), (event) => store.add(event));
+  addNew(exposures, parseExposure, await store.exposures(MAX_EXPOSURES), (exposure) => store.addExposure(exposure));
+}
+
+/** Adds each valid entry not already among `stored` (compared as JSON). */
+function addNew<T>(entries: unknown[], parse: (raw: unknown) => T | undefined, stored: readonly T[], add: (entry: T) => void): void {
+  const seen = new Set(stored.map((entry) => JSON.stringify(entry)));
+  for (const raw of entries) {
+    const entry = parse(raw);
+    if (entry !== undefined && !seen.has(JSON.stringify(entry))) add(entry);
   }
 }

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../core/clock';
-import { isSafeUrl, type Creative } from './catalog';
+import type { Creative } from './catalog';
+import { isSafeUrl } from './safe-content';
 import type { Explanation } from './explain';
 import { isActive } from './rules';
 

@@ -1,5 +1,5 @@
 import type { Creative } from '../decide/catalog';
-import { cleanTitle, isSafeUrl, MAX_TITLE_LENGTH } from '../decide/catalog';
+import { cleanTitle, isSafeUrl, MAX_TITLE_LENGTH } from '../decide/safe-content';
 
 /**
  * Builds a creative's DOM with DOM APIs only: text goes through `textContent`, URLs are

@@ -100,9 +100,7 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
   };
 
   return {
-    waiting() {
-      return [...states].filter(([slot, state]) => slot.isConnected && state === 'hidden').map(([slot]) => slot);
-    },
+    waiting: () => [...states].filter(([slot, state]) => slot.isConnected && state === 'hidden').map(([slot]) => slot),
     stateOf: (slot) => states.get(slot),
     show(slot, shown) {
       const state = states.get(slot);
@@ -116,12 +114,7 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
     replace: put,
     dismiss,
     shown: () => new Map(showing),
-    explanation(slot) {
-      const element = typeof slot === 'string'
-        ? [...showing.keys()].find((el) => el.getAttribute(SLOT_ATTRIBUTE) === slot)
-        : slot;
-      return (element && showing.get(element)?.explanation) ?? null;
-    },
+    explanation: (slot) => explanationOf(showing, slot),
     destroy() {
       first.stop();
       near.disconnect();
@@ -134,6 +127,12 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
       showing.clear();
     },
   };
+}
+
+/** Why a slot (element or name) shows what it shows; null when it shows no creative. */
+function explanationOf(showing: Map<HTMLElement, ShownDecision>, slot: HTMLElement | string): Explanation | null {
+  const element = typeof slot === 'string' ? [...showing.keys()].find((el) => el.getAttribute(SLOT_ATTRIBUTE) === slot) : slot;
+  return (element && showing.get(element)?.explanation) ?? null;
 }
 
 /**

@@ -60,34 +60,24 @@ export async function openVisitorStore(
   onForgottenElsewhere: () => void = () => {},
 ): Promise<VisitorStore> {
   const logs = createLogs(options);
-  const stashKey = `${options.dbName}:unsaved`;
+  const { stashKey, dropEverything } = logs;
   let closed = false;
 
   const useStorage = (): Promise<void> =>
     logs.enqueue(async () => {
       if (!closed && logs.events().kind !== 'indexeddb' && consent.allows('store')) await logs.openStorage();
     });
-  /** Starts afresh in memory, and forgets what localStorage holds; returns the logs let go of. */
-  const startInMemory = (): Array<{ purge(): Promise<void> }> => {
-    removeLocalState(options.dbName);
-    removeLocalState(stashKey);
-    return logs.useMemory();
-  };
-  const dropEverything = (): Promise<void> =>
-    logs.enqueue(async () => {
-      await Promise.all(startInMemory().map((log) => log.purge()));
-      await deleteEventDatabase(options.dbName); // also when this page never opened it
-    });
 
   const tabs = openTabChannel(options.dbName, (message) => {
     if (message.type === 'written') for (const log of [logs.events(), logs.exposures()]) log.invalidate();
-    if (message.type !== 'forget') return;
-    // Another tab deleted the database: forget at once (also what this tab may have put in
-    // localStorage while the delete ran), let go, and start afresh.
-    const old = startInMemory();
+    if (message.type === 'forget') forgottenElsewhere();
+  });
+  /** Another tab deleted the database: forget at once (also what this tab may have put in localStorage while the delete ran), let go, and start afresh. */
+  const forgottenElsewhere = (): void => {
+    const old = logs.useMemory();
     onForgottenElsewhere();
     void logs.enqueue(async () => void (await Promise.all(old.map((log) => log.purge())))).then(useStorage);
-  });
+  };
   const tell = (message: StoreMessage): void => {
     if (!closed) tabs.tell(message);
   };
@@ -119,14 +109,8 @@ export async function openVisitorStore(
       const unsaved = { events: logs.events().unsaved(), exposures: logs.exposures().unsaved() };
       if (unsaved.events.length + unsaved.exposures.length > 0) writeLocalState(stashKey, unsaved);
     },
-    takeStash() {
-      // Without `store` (a CMP may not have answered yet) the last page's stash stays where it is.
-      if (!consent.allows('store')) return { events: [], exposures: [] };
-      const raw = readLocalState(stashKey);
-      removeLocalState(stashKey);
-      const { events, exposures } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-      return { events: Array.isArray(events) ? events : [], exposures: Array.isArray(exposures) ? exposures : [] };
-    },
+    // Without `store` (a CMP may not have answered yet) the last page's stash stays where it is.
+    takeStash: () => (consent.allows('store') ? takeStash(stashKey) : { events: [], exposures: [] }),
     writeState(value) {
       if (!closed && consent.allows('store')) writeLocalState(options.dbName, value);
     },
@@ -148,7 +132,8 @@ export async function openVisitorStore(
 
 /**
  * The two logs (events and exposures) and where they live: this page's memory, or
- * IndexedDB. Switches happen one step at a time, in order (`enqueue`).
+ * IndexedDB, with what localStorage holds for them. Switches happen one step at a time,
+ * in order (`enqueue`).
  */
 function createLogs(options: StoreOptions) {
   const exposureOptions: StoreOptions = {
@@ -160,13 +145,24 @@ function createLogs(options: StoreOptions) {
   let events: EventStore = createMemoryStore(options);
   let exposures: EventStore<Exposure> = createMemoryStore<Exposure>(exposureOptions);
   let queue: Promise<void> = Promise.resolve();
+  const stashKey = `${options.dbName}:unsaved`;
+  const enqueue = (step: () => Promise<void>): Promise<void> =>
+    (queue = queue.then(step).catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write'))));
+  /** Starts both logs afresh in memory and forgets what localStorage holds; returns the logs let go of (to purge). */
+  const useMemory = (): Array<{ purge(): Promise<void> }> => {
+    removeLocalState(options.dbName);
+    removeLocalState(stashKey);
+    const old = [events, exposures];
+    events = createMemoryStore(options);
+    exposures = createMemoryStore<Exposure>(exposureOptions);
+    return old;
+  };
   return {
     events: () => events,
     exposures: () => exposures,
-    enqueue(step: () => Promise<void>): Promise<void> {
-      queue = queue.then(step).catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
-      return queue;
-    },
+    stashKey,
+    /** Runs the steps that move the logs one at a time, in order; a failed one is reported. */
+    enqueue,
     /** Moves both logs to IndexedDB, with what memory held. */
     async openStorage(): Promise<void> {
       const [nextEvents, nextExposures] = await Promise.all([openEventStore(options), openEventStore(exposureOptions, 'exposures')]);
@@ -179,14 +175,21 @@ function createLogs(options: StoreOptions) {
       exposures = nextExposures;
       await Promise.all([events.flush(), exposures.flush()]);
     },
-    /** Starts both logs afresh in memory; returns the ones let go of (to purge). */
-    useMemory(): Array<{ purge(): Promise<void> }> {
-      const old = [events, exposures];
-      events = createMemoryStore(options);
-      exposures = createMemoryStore<Exposure>(exposureOptions);
-      return old;
-    },
+    useMemory,
+    /** Purges both logs and deletes the database (also when this page never opened it). */
+    dropEverything: (): Promise<void> => enqueue(async () => {
+      await Promise.all(useMemory().map((log) => log.purge()));
+      await deleteEventDatabase(options.dbName);
+    }),
   };
+}
+
+/** What the last page stashed, removed from localStorage: lists only (their entries are validated by the caller). */
+function takeStash(key: string): { events: unknown[]; exposures: unknown[] } {
+  const raw = readLocalState(key);
+  removeLocalState(key);
+  const { events, exposures } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  return { events: Array.isArray(events) ? events : [], exposures: Array.isArray(exposures) ? exposures : [] };
 }
 
 /** The other tabs of this site: what they say, and a way to tell them. */

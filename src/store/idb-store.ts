@@ -14,9 +14,12 @@ export interface IdbEventStore<T extends LogRecord[LogName] = LogRecord[LogName]
 const MAX_BATCH = 500;
 
 /**
- * The event store over an open database. Buffered events are committed by `flush()` in
- * readwrite transactions of up to MAX_BATCH records, then retention and the size bound are applied in another, so
- * several tabs writing at once each commit atomically and lose nothing.
+ * The event store over an open database. `flush()` writes the buffer in readwrite
+ * transactions created and committed in that very turn, so a flush called from `pagehide`
+ * reaches the disk before the page goes; a large buffer goes MAX_BATCH records per task, so
+ * a burst never blocks the main thread for long (what a departing page cannot write in
+ * time, the stash keeps). Retention and the size bound are applied in a transaction of
+ * their own, so several tabs writing at once each commit atomically and lose nothing.
  *
  * @example
  * const store = createIdbStore(await openDB<PrecisDB>('precis', DB_VERSION, …), options, 'events');
@@ -33,23 +36,11 @@ export function createIdbStore<N extends LogName>(
   const writing = new Set<Entry[]>();
   let attached = true;
 
-  const bounds = (): Entry[] => keepWithinBounds(pending, options.clock(), options);
+  const unsaved = (): Entry[] => [...[...writing].flat(), ...pending];
+  const reportWrite = (cause: unknown): void => options.onError(toPrecisError(cause, 'store-write'));
 
-  const requeue = (batch: Entry[], cause: unknown): void => {
-    // What is already stored is untouched: the failed transaction rolled back as a whole.
-    pending = keepWithinBounds([...batch, ...pending], options.clock(), options);
-    options.onError(toPrecisError(cause, 'store-write'));
-  };
-
-  /**
-   * Writes the buffer in transactions created and committed in this very turn, so a
-   * flush called from `pagehide` reaches the disk before the page goes. A large buffer
-   * goes MAX_BATCH records per task, so a burst never blocks the main thread for long
-   * (what a departing page cannot write in time, the stash keeps). Trimming follows in a
-   * transaction of its own.
-   */
   function flush(): Promise<void> {
-    pending = bounds();
+    pending = keepWithinBounds(pending, options.clock(), options);
     if (!attached || pending.length === 0) return Promise.resolve();
     const batch = pending.slice(0, MAX_BATCH);
     pending = pending.slice(batch.length);
@@ -60,28 +51,18 @@ export function createIdbStore<N extends LogName>(
   }
 
   function write(batch: Entry[]): Promise<void> {
-    let tx;
-    try {
-      tx = db.transaction(log as LogName, 'readwrite');
-      // Per-request failures surface through tx.done; catch them here so none is unhandled.
-      for (const event of batch) tx.store.add(event as never).catch(() => {});
-      tx.commit();
-    } catch (cause) {
-      requeue(batch, cause);
-      return Promise.resolve();
-    }
     writing.add(batch);
-    return tx.done.then(
-      () => {
-        writing.delete(batch);
-        mirror.add(batch);
-        return trim(db, log, options).catch((cause: unknown) => options.onError(toPrecisError(cause, 'store-write')));
-      },
-      (cause: unknown) => {
-        writing.delete(batch);
-        requeue(batch, cause);
-      },
-    );
+    // The executor runs now, so the transaction is created in this turn; a throw rejects.
+    return new Promise<void>((resolve) => resolve(commitBatch(db, log, batch))).then(() => {
+      writing.delete(batch);
+      mirror.add(batch);
+      return trim(db, log, options).catch(reportWrite);
+    }, (cause: unknown) => {
+      writing.delete(batch);
+      // What is already stored is untouched: the failed transaction rolled back as a whole.
+      pending = keepWithinBounds([...batch, ...pending], options.clock(), options);
+      reportWrite(cause);
+    });
   }
 
   return {
@@ -92,7 +73,7 @@ export function createIdbStore<N extends LogName>(
     flush,
     async recent(limit) {
       const merged = [...(await mirror.read(attached))];
-      for (const event of [...[...writing].flat(), ...pending]) insertByTime(merged, event);
+      for (const event of unsaved()) insertByTime(merged, event);
       const fresh = keepWithinBounds(merged, options.clock(), options);
       return fresh.slice(Math.max(0, fresh.length - limit));
     },
@@ -106,13 +87,25 @@ export function createIdbStore<N extends LogName>(
       this.detach();
     },
     invalidate: () => mirror.invalidate(),
-    unsaved: () => [...[...writing].flat(), ...pending],
+    unsaved,
     detach() {
       if (!attached) return;
       attached = false;
       db.close();
     },
   };
+}
+
+/**
+ * Adds a batch in one readwrite transaction, created and committed in this very turn; the
+ * promise settles with the transaction. Throws when no transaction can be created.
+ */
+function commitBatch(db: IDBPDatabase<PrecisDB>, log: LogName, batch: readonly unknown[]): Promise<void> {
+  const tx = db.transaction(log, 'readwrite');
+  // Per-request failures surface through tx.done; catch them here so none is unhandled.
+  for (const event of batch) tx.store.add(event as never).catch(() => {});
+  tx.commit();
+  return tx.done;
 }
 
 /** Deletes expired events, then the oldest beyond maxEvents, in one transaction. */

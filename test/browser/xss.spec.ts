@@ -1,6 +1,6 @@
 import { buildSync } from 'esbuild';
 import { expect, test, type Page } from '@playwright/test';
-import { cleanTitle } from '../../src/decide/catalog';
+import { cleanTitle } from '../../src/decide/safe-content';
 import { attach, configure, expectNoUncaught, watchErrors } from './helpers';
 import { expand, PAYLOADS, type Payload } from '../fixtures/xss-payloads';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PrecisError } from '../../src/core/errors';
-import { cleanTitle, isSafeUrl, parseCatalog } from '../../src/decide/catalog';
+import { parseCatalog } from '../../src/decide/catalog';
+import { cleanTitle, isSafeUrl } from '../../src/decide/safe-content';
 import { expand, PAYLOADS } from '../fixtures/xss-payloads';
 
 describe('isSafeUrl', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createConsent } from '../../src/consent/consent';
 import { parseCatalog } from '../../src/decide/catalog';
 import { createDecisionScheduler } from '../../src/client/decision-scheduler';
@@ -11,7 +11,7 @@ const { creatives } = parseCatalog({ creatives: ['a', 'b', 'c'].map((id, i) => (
 /** A slot element as the scheduler sees it (no DOM in Node). */
 const slot = (name: string) => ({ isConnected: true, getAttribute: () => name }) as unknown as HTMLElement;
 
-function setup(history: string[] = []) {
+function setup(history: string[] = [], doc?: Document, opened?: Promise<Session>) {
   const session = {
     catalog: { creatives },
     read: async () => ({ events: [], now: 1, visitor: { segments: [], propensity: 0 }, input: {
@@ -30,6 +30,7 @@ function setup(history: string[] = []) {
       states.set(s, 'decided');
       if (decision) shown.set(s, decision);
     }),
+    replace: vi.fn(),
   } as unknown as SlotController;
   let settle = (): void => {};
   const model = { settled: new Promise<void>((resolve) => { settle = resolve; }), view: async () => undefined } as unknown as ModelHost;
@@ -37,11 +38,21 @@ function setup(history: string[] = []) {
   const report = vi.fn();
   const context = {
     options: { clock: () => 1, halfLifeMs: 1, hideTimeoutMs: 60_000 }, consent: createConsent(undefined, { defaultPolicy: 'allow', tcf: {} }),
-    doc: undefined, report, emit: (type: string, decisions: unknown) => type === 'render' && onRender(decisions),
+    doc, report, emit: (type: string, decisions: unknown) => type === 'render' && onRender(decisions),
   } as unknown as Parameters<typeof createDecisionScheduler>[0];
-  const scheduler = createDecisionScheduler(context, { opened: Promise.resolve(session), model, slots, startedAt: 1 });
-  return { scheduler, states, slots, onRender, report, settle };
+  const scheduler = createDecisionScheduler(context, { opened: opened ?? Promise.resolve(session), model, slots, startedAt: 1 });
+  return { scheduler, states, slots, onRender, report, settle, session };
 }
+
+/** A page with these slots, in page order (findSlots reads them through querySelectorAll). */
+function page(...names: string[]) {
+  vi.stubGlobal('HTMLElement', class {});
+  const elements = names.map(slot);
+  return { doc: { querySelectorAll: () => elements } as unknown as Document, elements };
+}
+const ids = (decisions: Array<{ creative: { id: string } | null }>) => decisions.map((d) => d.creative?.id);
+
+afterEach(() => vi.unstubAllGlobals());
 
 describe('the decision scheduler', () => {
   it('decides hidden slots one batch at a time, so no creative is shown twice', async () => {
@@ -97,6 +108,43 @@ describe('the decision scheduler', () => {
     states.set(slot('hero'), 'hidden');
     scheduler.stop();
     await scheduler.decideFirst();
+    expect(onRender).not.toHaveBeenCalled();
+  });
+
+  it('decidePage() decides every slot on the page in page order, no creative twice, and shows nothing', async () => {
+    const { doc } = page('hero', 'side', 'hero');
+    const { scheduler, slots, onRender } = setup([], doc);
+    const decisions = await scheduler.decidePage();
+    expect(decisions.map((d) => d.slot)).toEqual(['hero', 'side', 'hero']);
+    expect(ids(decisions)).toEqual(['a', 'b', 'c']);
+    expect(slots.show).not.toHaveBeenCalled();
+    expect(slots.replace).not.toHaveBeenCalled();
+    expect(onRender).not.toHaveBeenCalled();
+    expect(await setup().scheduler.decidePage()).toEqual([]); // no document: nothing to decide
+  });
+
+  it('refresh() decides every slot again, those already decided too, swaps the results in and announces them', async () => {
+    const { doc, elements } = page('hero', 'side');
+    const { scheduler, states, slots, onRender } = setup([], doc);
+    states.set(elements[0]!, 'decided').set(elements[1]!, 'hidden');
+    const decisions = await scheduler.refresh();
+    expect(ids(decisions)).toEqual(['a', 'b']);
+    expect(vi.mocked(slots.replace).mock.calls.map(([element, shown]) => [element, shown?.creative.id])).toEqual([[elements[0], 'a'], [elements[1], 'b']]);
+    expect(onRender).toHaveBeenCalledWith(decisions);
+  });
+
+  it('refresh() waits for the session, and once stopped swaps nothing in', async () => {
+    const { doc } = page('hero');
+    let open = (_session: Session): void => {};
+    const { scheduler, slots, onRender, session } = setup([], doc, new Promise<Session>((resolve) => { open = resolve; }));
+    let done = false;
+    const refreshing = scheduler.refresh().then((decisions) => { done = true; return decisions; });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    scheduler.stop();
+    open(session);
+    expect(await refreshing).toEqual([]);
+    expect(slots.replace).not.toHaveBeenCalled();
     expect(onRender).not.toHaveBeenCalled();
   });
 });
