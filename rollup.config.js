@@ -20,6 +20,13 @@ const external = (id) => id === 'idb' || id.startsWith('@tensorflow/');
 
 const prebidExternal = (id) => id === 'prebid.js/src/hook.js';
 
+// Three compress passes: ~45 B gzip off the loader, whose 3 KB budget is tight, ~270 B off
+// the core. The loader also gets arrows for the function expressions terser makes as it
+// inlines (~10 B; `unsafe` only for code that uses a function's `prototype`, which the
+// loader, all Precis's own code, never does).
+const minify = () => terser({ compress: { passes: 3 } });
+const minifyLoader = () => terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true } });
+
 const gzipSize = async (file) => gzipSync(await readFile(file), { level: 9 }).length;
 
 /** The WASM backend's binaries sit next to the ML chunk, which points tfjs at them. */
@@ -40,7 +47,7 @@ const copyWasmBinaries = () => ({
  * JS of all four backends; the .wasm binaries are reported beside it, not counted.
  */
 export const BUDGETS = {
-  'dist/precis.js': 3.25 * 1024,
+  'dist/precis.js': 3 * 1024,
   'dist/precis-core.js': 28 * 1024,
   'dist/precis-ml.js': 200 * 1024,
 };
@@ -67,13 +74,13 @@ export default [
   // Script tag, step 1: the loader, which does the first paint and imports the core.
   {
     input: 'src/loader/loader.ts',
-    plugins: [nodeResolve({ browser: true }), compile(), terser(), checkSize('dist/precis.js')],
+    plugins: [nodeResolve({ browser: true }), compile(), minifyLoader(), checkSize('dist/precis.js')],
     output: { file: 'dist/precis.js', format: 'iife', sourcemap: true },
   },
   // Script tag, step 2: the core (idb included), a module the loader imports.
   {
     input: 'src/loader/core.ts',
-    plugins: [nodeResolve({ browser: true }), compile(), terser(), checkSize('dist/precis-core.js')],
+    plugins: [nodeResolve({ browser: true }), compile(), minify(), checkSize('dist/precis-core.js')],
     output: { file: 'dist/precis-core.js', format: 'es', sourcemap: true },
   },
   // The ML chunk: tfjs (only the kernels Precis models use), four backends, the engine.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /** The prior CTR of a creative whose catalog entry names none (the SDK's DEFAULT_PRIOR_CTR). */
 export const SITE_DEFAULT_PRIOR_CTR = 0.02;
-/** How many impressions the site's own priorCtr counts as (the SDK's DEFAULT_PRIOR_STRENGTH). */
+/** How many impressions the site's own priorCtr counts as (the SDK's DEFAULTS.priorStrength). */
 export const SITE_PRIOR_STRENGTH = 100;
 /** The longest creative id or interest a report may name (the SDK's catalog allows 128). */
 export const MAX_ID_LENGTH = 128;

@@ -1,8 +1,8 @@
 import { readsSavedStateAtOnce } from '../consent/consent';
+import { readSavedVisitor } from '../render/first-paint';
 import type { SlotController } from '../render/slot-controller';
 import { SLOT_ATTRIBUTE } from '../render/slots';
 import { readLocalState } from '../store/local-state';
-import { readSavedVisitor } from './first-paint';
 import type { ClientContext } from './lifecycle';
 
 /**
@@ -24,9 +24,8 @@ export function createSavedVisitorAdopter(
     if (read || !consent.allows('store')) return;
     read = true;
     // At the CMP's yes, not once the store has opened: the slots waiting hidden show it now.
-    const raw = readLocalState(options.dbName);
-    if (raw === undefined) return;
-    const saved = readSavedVisitor(raw, options.clock(), options.holdout, options.linkHosts);
+    const saved = readSavedVisitor(readLocalState(options.dbName), options.clock(), options.holdout, options.linkHosts);
+    if (!saved) return;
     visitor.adopt(saved);
     if (!slots || !consent.allows('personalize')) return;
     const onPage = new Set([...slots.shown().values()].map((shown) => shown.creative.id));

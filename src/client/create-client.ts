@@ -3,16 +3,16 @@ import { startAutoCapture } from '../capture/auto-capture';
 import { createConsent } from '../consent/consent';
 import { toPrecisError, type PrecisError } from '../core/errors';
 import { guardAsync, guardSync } from '../core/guard';
+import { startFirstPaint, type FirstPaint } from '../render/first-paint';
 import { adStackExport } from './ad-stack-export';
 import { createSavedVisitorAdopter } from './adopt-saved-visitor';
 import { createDecisionScheduler } from './decision-scheduler';
 import { decideAhead } from './decide-ahead';
 import { createErrorChannel } from './error-channel';
 import { createFacade } from './facade';
-import { startFirstPaint, type FirstPaint } from './first-paint';
 import { startAddOns, type AddOn, type ClientContext } from './lifecycle';
 import { createModelHost } from './model-host';
-import { resolveOptions, type PersonalizerOptions, type ResolvedOptions } from './options';
+import { resolveOptions, type PersonalizerOptions } from './options';
 import { reporting } from './reporting';
 import { startSession } from './session';
 import { startSlots } from './slot-wiring';
@@ -55,8 +55,8 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   const consent = createConsent(win, { defaultPolicy: options.defaultConsent, tcf: options.tcf });
   // What an earlier page left (the visitor's id, the decisions made ahead for this one),
   // already on the page when the script tag ran the first paint.
-  const first = firstPaint ?? paintFirst(win, options, startedAt);
-  const visitor = createVisitor(first, options.holdout);
+  const first = firstPaint ?? startFirstPaint(win, (name) => options[name], startedAt);
+  const visitor = createVisitor(first.saved, options.holdout);
   const context: ClientContext = { options, consent, visitor, win, doc, report, emit: emitter.emit, on: emitter.on };
   let destroyed = false;
   const cleanups: Array<() => void> = [];
@@ -122,12 +122,6 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     emitter.emit('hidden', undefined);
   }), options.autoCapture && win ? startAutoCapture(win, (event) => void personalizer.track(event)) : () => {}), undefined, report)();
   return { personalizer, report };
-}
-
-/** The first paint, when the script tag did not run it (npm): decisions made ahead go into the slots. */
-function paintFirst(win: Window | undefined, options: ResolvedOptions, now: number): FirstPaint {
-  const { dbName, defaultConsent, holdout, hideTimeoutMs, linkHosts } = options;
-  return startFirstPaint(win, { dbName, defaultConsent, holdout, hideTimeoutMs, linkHosts, hasCatalog: options.catalog !== undefined, now });
 }
 
 /** Calls `onHidden` when the page is hidden or unloaded; returns the function that stops it. */

@@ -3,7 +3,7 @@ import { PrecisError } from '../core/errors';
 import type { TcfOptions } from '../consent/consent';
 import { readCaps, type FrequencyCaps } from '../decide/catalog';
 import type { BackendChoice } from '../model/engine';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS } from '../core/defaults';
 
 /**
  * Everything `createPersonalizer` accepts. All optional.

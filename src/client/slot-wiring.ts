@@ -1,8 +1,8 @@
 import type { ExposureKind } from '../measure/exposure';
 import { watchViewability } from '../measure/viewability';
+import type { FirstPaint } from '../render/first-paint';
 import { createSlotController, type ShownDecision, type SlotController } from '../render/slot-controller';
 import { SLOT_ATTRIBUTE } from '../render/slots';
-import type { FirstPaint } from './first-paint';
 import type { ClientContext } from './lifecycle';
 import type { SessionIntake } from './session';
 

@@ -20,17 +20,18 @@ export interface Visitor {
 }
 
 /**
- * The visitor as the first paint found them (the last page's id, or a new one), kept in
- * memory; the session saves `state()` to localStorage when it changes.
+ * The visitor the first paint found (the last page's id), or a new one, kept in memory;
+ * the session saves `state()` to localStorage when it changes.
  *
  * @example
- * const visitor = createVisitor(firstPaint, 0.05);
+ * const visitor = createVisitor(firstPaint.saved, 0.05);
  * visitor.arm(); // 'personalized' for ~95% of visitors
  */
-export function createVisitor(first: { visitor: string; arm: Arm; reportedUntil: number }, holdout: number): Visitor {
-  let id = first.visitor;
-  let arm = first.arm;
-  let reportedUntil = first.reportedUntil;
+export function createVisitor(saved: { visitor: string; arm: Arm; reportedUntil: number } | undefined, holdout: number): Visitor {
+  // A new visitor's id is made here, not in the script tag, whose first paint needs none.
+  let id = saved?.visitor ?? newVisitorId();
+  let arm = saved?.arm ?? assignArm(id, holdout);
+  let reportedUntil = saved?.reportedUntil ?? 0;
   let ahead: Record<string, CachedDecision> = {};
   let ads: AdSignals | undefined;
   let generation = 0;

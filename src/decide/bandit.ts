@@ -25,8 +25,6 @@ export interface BetaPosterior {
   beta: number;
 }
 
-/** How many impressions the catalog's prior CTR counts as, unless the site says otherwise. */
-export const DEFAULT_PRIOR_STRENGTH = 100;
 /** The prior CTR of a creative whose catalog entry names none. */
 export const DEFAULT_PRIOR_CTR = 0.02;
 

@@ -1,8 +1,10 @@
+import { DEFAULTS } from '../core/defaults';
+
 /** Which arm of the experiment a visitor is in: personalised decisions, or the control group. */
 export type Arm = 'personalized' | 'control';
 
 /** The share of visitors kept in the control group unless the site says otherwise. */
-export const DEFAULT_HOLDOUT = 0.05;
+export const DEFAULT_HOLDOUT = DEFAULTS.holdout;
 
 /**
  * A visitor's arm, from a stable hash of their anonymous id: the same id always lands in

@@ -1,6 +1,6 @@
 import { createClient } from '../client/create-client';
 import { guardSync } from '../core/guard';
-import type { FirstPaint } from '../client/first-paint';
+import type { FirstPaint } from '../render/first-paint';
 import type { QueuedCallback } from './loader-types';
 import { readConfig } from './read-config';
 

@@ -19,6 +19,16 @@ interface Prebid {
 type Globals = { googletag?: GoogleTag; pbjs?: Prebid };
 
 /**
+ * Runs `run` through the library's command queue (`googletag.cmd`, `pbjs.que`), which is
+ * created when the library has not loaded yet, as its own snippet does; `run` gets the
+ * library as it is then (its code may have replaced the object).
+ */
+function enqueue<K extends keyof Globals>(win: Window, name: K, queue: 'cmd' | 'que', run: (library: NonNullable<Globals[K]>) => void): void {
+  const globals = win as unknown as Record<K, Record<string, { push(callback: () => void): unknown }>>;
+  (globals[name] ||= { [queue]: [] })[queue]!.push(() => run(globals[name] as unknown as NonNullable<Globals[K]>));
+}
+
+/**
  * Queues page-level settings for Google Publisher Tag through `googletag.cmd` (created
  * when GPT has not loaded yet, as GPT's own snippet does), so they apply to every ad
  * request GPT makes after them: `googletag.setConfig({targeting, pps})` where GPT has it,
@@ -30,12 +40,10 @@ type Globals = { googletag?: GoogleTag; pbjs?: Prebid };
  * sendToGpt(window, CLEARED_GPT); // consent withdrawn
  */
 export function sendToGpt(win: Window, gpt: GptSignals): void {
-  const globals = win as unknown as Globals;
-  (globals.googletag ||= { cmd: [] } as unknown as GoogleTag).cmd.push(() => {
-    // GPT as it is when it runs the queue: a stand-in may have replaced the object.
-    const tag = globals.googletag!;
-    if (tag.setConfig) tag.setConfig(gpt);
-    else for (const [key, value] of Object.entries(gpt.targeting)) value ? tag.pubads().setTargeting(key, value) : tag.pubads().clearTargeting(key);
+  enqueue(win, 'googletag', 'cmd', (tag) => {
+    if (tag.setConfig) return tag.setConfig(gpt);
+    const pubads = tag.pubads();
+    for (const [key, value] of Object.entries(gpt.targeting)) value ? pubads.setTargeting(key, value) : pubads.clearTargeting(key);
   });
 }
 
@@ -49,9 +57,7 @@ export function sendToGpt(win: Window, gpt: GptSignals): void {
  * sendToPrebid(window, 'shop.example', signals.data); // before the first auction, from the script tag
  */
 export function sendToPrebid(win: Window, name: string, entries: UserDataEntry[]): void {
-  const globals = win as unknown as Globals;
-  (globals.pbjs ||= { que: [] } as unknown as Prebid).que.push(() => {
-    const pbjs = globals.pbjs!;
+  enqueue(win, 'pbjs', 'que', (pbjs) => {
     const ortb2 = pbjs.getConfig('ortb2') || {};
     const data = ortb2.user?.data?.filter((entry) => entry?.name !== name);
     // mergeConfig appends to arrays, so the entries of ours an earlier call left are taken out first.

@@ -2,9 +2,12 @@
 // segments reach the page's ad stack, from navigation start, on a publisher page with
 // Precis's script tag, a GPT stand-in and Prebid.js 11 (bundled from npm, first auction at
 // load): a first visitor (nothing cached: the core builds the signals after `ready`) and a
-// returning one (the script tag queues the signals the last page cached). Prints JSON.
+// returning one (the script tag queues the signals the last page cached); and the bytes
+// the ad stack adds to the loader (the loader built as shipped, and without it). Prints JSON.
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
+import { rollup } from 'rollup';
+import configs from '../../rollup.config.js';
 import { startDemoServer } from '../../demo/server.mjs';
 import { buildPrebidPages } from '../browser/ad-stack/build-pages.mjs';
 import { launchChromium, log, ratio, summarize } from './harness.mjs';
@@ -75,6 +78,32 @@ async function run(browser, url) {
   return { first, returning };
 }
 
+/**
+ * The loader's gzip size as built by rollup.config.js, and with the ad-stack modules its
+ * first paint imports replaced by ones that do nothing (terser then drops the calls).
+ */
+async function loaderAdStackBytes() {
+  const loader = configs.find((config) => config.output.file === 'dist/precis.js');
+  const stubs = {
+    'ad-stack': 'export const sendToGpt = () => {}; export const sendToPrebid = () => {};',
+    'ad-signals': 'export const parseAdSignals = () => undefined;',
+  };
+  const withoutAdStack = {
+    name: 'without-ad-stack',
+    resolveId: (source) => (/\/measure\/(ad-stack|ad-signals)$/.exec(source) ? `\0${source.split('/').at(-1)}` : null),
+    load: (id) => (id.startsWith('\0') ? stubs[id.slice(1)] : null),
+  };
+  const size = async (plugins) => {
+    const bundle = await rollup({ input: loader.input, plugins: plugins.filter((plugin) => plugin.name !== 'check-size') });
+    const { output } = await bundle.generate(loader.output);
+    await bundle.close();
+    return gzipSync(output[0].code, { level: 9 }).length;
+  };
+  const shipped = await size(loader.plugins);
+  const without = await size([withoutAdStack, ...loader.plugins]);
+  return { shipped, withoutAdStack: without, adStack: shipped - without };
+}
+
 const summary = (visits) => ({
   prebidMs: summarize(visits.map((v) => v.prebidAt)),
   gptMs: summarize(visits.map((v) => v.gptAt)),
@@ -93,6 +122,7 @@ try {
   const firstSummary = summary(first);
   const returningSummary = summary(returning);
   const loader = gzipSync(await readFile('dist/precis.js'), { level: 9 }).length;
+  const loaderBytes = await loaderAdStackBytes();
   console.log(JSON.stringify({
     format: 'precis-ad-stack-bench@1',
     date: new Date().toISOString(),
@@ -100,6 +130,7 @@ try {
     returningVisitor: returningSummary,
     returningOverFirst: { prebid: ratio(returningSummary.prebidMs.median, firstSummary.prebidMs.median), gpt: ratio(returningSummary.gptMs.median, firstSummary.gptMs.median) },
     loaderGzipBytes: loader,
+    loaderAdStackGzipBytes: loaderBytes,
   }, null, 2));
 } catch (error) {
   log(String(error));

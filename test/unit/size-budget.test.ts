@@ -16,8 +16,8 @@ async function run(file: string, budget: number): Promise<void> {
 }
 
 describe('size budgets', () => {
-  it('are the issue’s: loader 3 KB, core 25 KB, ML chunk 200 KB (gzip)', () => {
-    expect(BUDGETS).toEqual({ 'dist/precis.js': 3.25 * 1024, 'dist/precis-core.js': 28 * 1024, 'dist/precis-ml.js': 200 * 1024 });
+  it('are loader 3 KB (the issue’s, never raised), core 28 KB, ML chunk 200 KB (gzip)', () => {
+    expect(BUDGETS).toEqual({ 'dist/precis.js': 3 * 1024, 'dist/precis-core.js': 28 * 1024, 'dist/precis-ml.js': 200 * 1024 });
   });
 
   it('fail the build when a file is over its budget, and pass it otherwise', async () => {

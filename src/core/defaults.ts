@@ -1,10 +1,8 @@
-import { DEFAULT_PRIOR_STRENGTH } from '../decide/bandit';
-import { DEFAULT_HOLDOUT } from '../decide/holdout';
-
 /**
  * Every option's default, defined once: the client fills options from it, and the
  * script-tag loader reads the few its first paint needs from it too (so a default
- * changed here changes both). Options without an entry are off until set.
+ * changed here changes both). It sits in `core/`, below every room that reads it, the
+ * loader's first paint included. Options without an entry are off until set.
  *
  * @example
  * DEFAULTS.hideTimeoutMs; // 300
@@ -23,9 +21,11 @@ export const DEFAULTS = {
   modelTimeoutMs: 15_000,
   modelMaxAgeMs: 3_600_000,
   hideTimeoutMs: 300,
-  holdout: DEFAULT_HOLDOUT,
+  /** The share of visitors kept in the control group. */
+  holdout: 0.05,
   explore: true,
-  priorStrength: DEFAULT_PRIOR_STRENGTH,
+  /** How many impressions the catalog's prior CTR counts as. */
+  priorStrength: 100,
   maxPerCategory: 1,
   clickWindowDays: 7,
   viewWindowDays: 1,
