@@ -71,8 +71,10 @@ function runJob(n) {
 async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
-  parentPort.postMessage('ready');
+  // Read the job counter before saying ready: the main thread posts the first job as soon as
+  // every worker is ready, and a worker that read the counter after that would wait forever.
   let gen = Atomics.load(ctrl, 0);
+  parentPort.postMessage('ready');
   for (;;) {
     Atomics.wait(ctrl, 0, gen);
     gen = Atomics.load(ctrl, 0);

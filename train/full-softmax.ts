@@ -51,6 +51,9 @@ function floats(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(n * 4));
 }
 
+/** The longest one batch may take on the workers; far beyond a batch's seconds on a loaded machine. */
+const JOB_TIMEOUT_MS = 10 * 60_000;
+
 /** Run one job on all workers and wait (synchronously) until every worker is done. */
 function runWorkers(s: Shared, rows: number): void {
   const n = s.DE.length;
@@ -58,7 +61,10 @@ function runWorkers(s: Shared, rows: number): void {
   Atomics.store(s.ctrl, 2, 0);
   Atomics.add(s.ctrl, 0, 1);
   Atomics.notify(s.ctrl, 0);
-  for (let done = Atomics.load(s.ctrl, 2); done < n; done = Atomics.load(s.ctrl, 2)) Atomics.wait(s.ctrl, 2, done);
+  for (let done = Atomics.load(s.ctrl, 2); done < n; done = Atomics.load(s.ctrl, 2)) {
+    // A worker that died cannot say so while this thread is blocked: fail instead of hanging.
+    if (Atomics.wait(s.ctrl, 2, done, JOB_TIMEOUT_MS) === 'timed-out') throw new Error(`full-softmax workers gave no answer within ${JOB_TIMEOUT_MS / 60_000} minutes`);
+  }
   if (Atomics.load(s.ctrl, 3) === 2) throw new Error('full-softmax worker failed (its error is on stderr)');
 }
 
