@@ -41,6 +41,15 @@ async function recordFrames(page: Page): Promise<void> {
   });
 }
 
+/**
+ * The longest the slot may stay hidden: the 300 ms timer plus what a loading page adds to it.
+ * On this project's 2-core machine (SwiftShader, thirty images loading) Chromium ran neither
+ * timers nor frames for up to 500 ms after the slot was hidden, with or without Precis's
+ * newer code (measured 375–602 ms for 4eadcf7 and for today's build alike), so the bound is
+ * set by what it must tell apart: a reveal by the timeout, not by the 2 s answer.
+ */
+const HIDDEN_AT_MOST = 1000;
+
 /** How long the hero slot was hidden, from the first hiding to the reveal (ms). */
 async function hiddenFor(page: Page): Promise<number> {
   const changes = await page.evaluate(() => (window as unknown as { changes_: Array<{ t: number; hidden: boolean }> }).changes_);
@@ -97,7 +106,7 @@ test('on a first visit whose catalog takes 2 s, the slot shows its default by th
   // Hidden only at the start, and visible again with the default by the timeout (plus a frame or two).
   expect(hidden.every((frame) => frame.t < firstVisible.t)).toBe(true);
   // The 300 ms timer, plus what a busy main thread may add to it.
-  expect(await hiddenFor(page)).toBeLessThan(300 + 200);
+  expect(await hiddenFor(page)).toBeLessThan(HIDDEN_AT_MOST);
   expect(firstVisible.creative).toBeNull();
   expect(firstVisible.text).toContain('Pixel Market'); // the page's own default content
   // The decision that came later did not replace the default on this page: no flicker.
@@ -124,7 +133,7 @@ test('on a visit whose model takes 2 s, a visitor with history sees the default 
   await attach(page);
   const frames = (await framesOf(page)).filter((frame) => frame.creative !== undefined);
   expect(frames.find((frame) => frame.visible)?.creative).toBeNull(); // the default, when first seen
-  expect(await hiddenFor(page)).toBeLessThan(300 + 200);
+  expect(await hiddenFor(page)).toBeLessThan(HIDDEN_AT_MOST);
   await expect.poll(() => page.evaluate(async () => (await api.status()).model?.backend ?? null), { timeout: 30_000 }).not.toBeNull();
   await expect.poll(async () => Object.keys(await cachedDecisions(page))).toContain('hero');
   expectNoUncaught(errors);
