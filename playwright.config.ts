@@ -12,7 +12,10 @@ export default defineConfig({
   testMatch: ['browser/**/*.spec.ts', 'e2e/**/*.spec.ts', 'package/**/*.spec.ts'],
   fullyParallel: true,
   workers: 2,
-  retries: 0,
+  // On CI one retry: on 2 cores with software GPUs a timing check now and then misses by a
+  // few hundred ms (consent-cmp's cached decision, the hiding timeout); Playwright still
+  // reports such a test as flaky, so it is seen, but one slow run does not stop a landing.
+  retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   reporter: [['list']],
   use: {
