@@ -44,7 +44,7 @@ export function predictScores(model: tf.LayersModel, rows: Int32Array, batch: nu
  * const scorer = createModelScorer(loaded);
  */
 export function createModelScorer(loaded: LoadedModel): BatchScorer {
-  const L = loaded.manifest.input.maxLength;
+  const L = loaded.maxLength;
   const n = loaded.items.length;
   return (cases: readonly EvalCase[]) => {
     const rows = new Int32Array(cases.length * L);
@@ -61,7 +61,7 @@ export function createModelScorer(loaded: LoadedModel): BatchScorer {
  * measureLatencyMs(loaded, 200); // e.g. 3.1
  */
 export function measureLatencyMs(loaded: LoadedModel, runs = 200): { medianMs: number; p90Ms: number; runs: number } {
-  const L = loaded.manifest.input.maxLength;
+  const L = loaded.maxLength;
   const row = new Int32Array(L);
   for (let i = 0; i < L; i++) row[i] = 1 + ((i * 7919) % (loaded.items.length - 1));
   const once = (): number => {

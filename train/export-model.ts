@@ -103,7 +103,7 @@ export async function exportModel(
   writeFileSync(join(dir, SHARD_NAME), shard);
   writeFileSync(join(dir, 'items.json'), itemsJson);
   const manifest: PrecisManifest = {
-    format: 'precis-manifest@1',
+    format: 'precis-manifest@2',
     name: info.name,
     version: info.version,
     model: { url: 'model.json', format: 'layers' },
@@ -112,9 +112,9 @@ export async function exportModel(
       [SHARD_NAME]: sha256Hex(shard),
       'items.json': sha256Hex(itemsJson),
     },
-    input: { maxLength: config.maxLength, padding: 'left', padIndex: 0, dtype: 'int32', name: 'history' },
-    items: { url: 'items.json', count: items.length },
-    output: { kind: 'scores', name: 'precis_sasrec', shape: [null, config.numItems] },
+    vocabularies: { items: { url: 'items.json', padIndex: 0 } },
+    inputs: [{ name: 'history', feature: 'itemHistory', dtype: 'int32', shape: [null, config.maxLength], vocabulary: 'items' }],
+    output: { kind: 'item-scores', name: 'precis_sasrec', size: config.numItems, vocabulary: 'items' },
     customLayers: { module: 'src/model/layers', classes: ['PrecisSasrec'] },
     metrics: info.metrics,
     trainedOn: info.trainedOn,

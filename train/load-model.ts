@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import '../src/model/layers';
 import { buildItemIndex } from '../src/features';
 import { PrecisError } from './errors';
-import { manifestProblems, type PrecisManifest } from '../src/model/manifest';
+import { historyInput, manifestProblems, parseManifest, type PrecisManifest } from '../src/model/manifest';
 import { sha256Hex } from './manifest';
 
 /** A loaded model directory. */
@@ -18,6 +18,8 @@ export interface LoadedModel {
   model: tf.LayersModel;
   items: string[];
   index: Map<string, number>;
+  /** The item-history input's length. */
+  maxLength: number;
 }
 
 /**
@@ -30,14 +32,15 @@ export interface LoadedModel {
 export function verifyModelDir(dir: string): PrecisManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new PrecisError('E_MANIFEST', `no manifest.json in ${dir}`);
-  let manifest: PrecisManifest;
+  let raw: unknown;
   try {
-    manifest = JSON.parse(readFileSync(path, 'utf8')) as PrecisManifest;
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     throw new PrecisError('E_MANIFEST', `${path} is not valid JSON`);
   }
-  const problems = manifestProblems(manifest);
+  const problems = manifestProblems(raw);
   if (problems.length) throw new PrecisError('E_MANIFEST', `${path}: ${problems.join('; ')}`);
+  const manifest = parseManifest(raw);
   for (const [file, hash] of Object.entries(manifest.files)) {
     const p = join(dir, file);
     if (!existsSync(p)) throw new PrecisError('E_MANIFEST', `${dir}: file ${file} listed in the manifest is missing`);
@@ -52,7 +55,7 @@ export function verifyModelDir(dir: string): PrecisManifest {
  *
  * @example
  * const { model, index, manifest } = await loadModelDir('demo/models/games');
- * model.predict(tf.zeros([1, manifest.input.maxLength], 'int32'));
+ * model.predict(tf.zeros([1, maxLength], 'int32'));
  */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const manifest = verifyModelDir(dir);
@@ -85,7 +88,9 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
       convertedBy: modelJson.convertedBy,
     }),
   });
-  const items = JSON.parse(readFileSync(join(dir, manifest.items.url), 'utf8')) as string[];
+  const history = historyInput(manifest);
+  if (!history) throw new PrecisError('E_MANIFEST', 'the model has no item-history input');
+  const items = JSON.parse(readFileSync(join(dir, history.itemsUrl), 'utf8')) as string[];
   if (!Array.isArray(items) || items[0] !== '') throw new PrecisError('E_MANIFEST', 'items.json must be an array with "" (padding) at 0');
-  return { manifest, model, items, index: buildItemIndex(items) };
+  return { manifest, model, items, index: buildItemIndex(items), maxLength: history.maxLength };
 }

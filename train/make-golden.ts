@@ -42,7 +42,7 @@ export interface GoldenFixture {
  * const fixture = buildGoldenFixture(loaded, log, { seed: 2024, count: 100 });
  */
 export function buildGoldenFixture(loaded: LoadedModel, log: InteractionLog, opts: { seed: number; count: number; topK?: number }): GoldenFixture {
-  const L = loaded.manifest.input.maxLength;
+  const L = loaded.maxLength;
   const topK = opts.topK ?? 10;
   const split = splitLeaveOneOut(log.sequences);
   const users = shuffleInPlace([...split.evaluated], createRng(opts.seed));

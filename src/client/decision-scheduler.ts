@@ -1,6 +1,7 @@
 import { guardAsync } from '../core/guard';
 import { explain, type Explanation } from '../decide/explain';
 import { decideSlots, type Decision } from '../decide/rank';
+import { featureSource } from '../features';
 import type { ShownDecision, SlotController } from '../render/slot-controller';
 import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
 import type { ModelHost } from './model-host';
@@ -70,7 +71,8 @@ export function createDecisionScheduler(
     if (stopped) return [];
     const began = options.clock();
     const { events, now, input } = await session.read();
-    const view = input.arm === 'personalized' ? await model.view(events, session.catalog.creatives) : undefined;
+    const source = featureSource(events, input.profile.categories, now);
+    const view = input.arm === 'personalized' ? await model.view(source, events, session.catalog.creatives) : undefined;
     const decisions = decideSlots(names, session.catalog.creatives, { ...input, model: view, taken });
     lastDecisionMs = options.clock() - began;
     return decisions.map((decision) => ({ decision, explanation: explain(decision, events, now, options.halfLifeMs, 'live') }));

@@ -2,6 +2,7 @@ import type { TrackInput } from '../capture/event';
 import type { Permission } from '../consent/consent';
 import type { ErrorCode } from '../core/errors';
 import { guardAsync, guardSync } from '../core/guard';
+import { featureSource } from '../features';
 import { computeMetrics } from '../measure/metrics';
 import type { SlotController } from '../render/slot-controller';
 import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
@@ -67,8 +68,8 @@ export function createFacade(
     recommend: guardAsync(async (request: { k?: number; among?: readonly string[] } = {}) => {
       const session = await opened;
       await model.settled;
-      const history = consent.allows('personalize') ? await session.history() : undefined;
-      return model.recommend(history, request);
+      const snapshot = consent.allows('personalize') ? await session.read() : undefined;
+      return model.recommend(snapshot && featureSource(snapshot.events, snapshot.input.profile.categories, snapshot.now), request);
     }, { items: [], backend: null }, report, 'model-inference'),
     status: safely(async (): Promise<PersonalizerStatus> => {
       const { store, catalog } = await opened;

@@ -3,7 +3,7 @@ import { PrecisError, toPrecisError } from '../core/errors';
 import type { Creative } from '../decide/catalog';
 import { categoryItems, createModelView, type ModelView } from '../decide/model-view';
 import { topItems } from '../decide/top-items';
-import { buildItemIndex, itemSequence } from '../features';
+import { buildItemIndex, type FeatureSource } from '../features';
 import type { EngineInfo } from '../model/engine';
 import { startModel, type ModelClient } from '../model/model-client';
 import type { ClientContext } from './lifecycle';
@@ -23,10 +23,10 @@ const WASM_PATHS = {
 export interface ModelHost {
   /** Resolves once the model is ready or has failed (at once without a model). */
   readonly settled: Promise<void>;
-  /** The model's view of the creatives' targeted items for these events; undefined without a model or a history. */
-  view(events: PrecisEvent[], creatives: readonly Creative[]): Promise<ModelView | undefined>;
-  /** The top `k` items for a history, excluding its own items; none without a history to use (no `personalize`). */
-  recommend(history: string[] | undefined, request: { k?: number; among?: readonly string[] }): Promise<Recommendation>;
+  /** The model's view of the creatives' targeted items for this visitor; undefined without a model or a history. */
+  view(source: FeatureSource, events: PrecisEvent[], creatives: readonly Creative[]): Promise<ModelView | undefined>;
+  /** The top `k` items for a visitor, excluding their own items; none without features to use (no `personalize`). */
+  recommend(source: FeatureSource | undefined, request: { k?: number; among?: readonly string[] }): Promise<Recommendation>;
   /** Where the model runs and its live tensors; null without a ready model. */
   status(): Promise<PersonalizerStatus['model']>;
   dispose(): void;
@@ -39,7 +39,7 @@ export interface ModelHost {
  *
  * @example
  * const model = createModelHost(context, sessionOpened);
- * const view = await model.view(events, catalog.creatives);
+ * const view = await model.view(featureSource(events, profile.categories, now), events, catalog.creatives);
  */
 export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' | 'report' | 'emit'>, after: Promise<unknown>): ModelHost {
   const { options, report } = context;
@@ -59,7 +59,7 @@ export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' |
     client = started;
     return started.ready.then((info) => {
       if (disposed) return;
-      ready = { info, index: buildItemIndex(info.items) };
+      ready = { info, index: buildItemIndex(info.labels) };
       if (options.backend !== 'auto' && info.backend !== options.backend) {
         // The site asked for a backend this device or page cannot run: say so, and carry on.
         report(new PrecisError('model-backend', { requested: options.backend, backend: info.backend, reason: `${options.backend} is not available here` }));
@@ -84,12 +84,11 @@ export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' |
 
   return {
     settled,
-    async view(events, creatives) {
-      const history = itemSequence(events);
+    async view(source, events, creatives) {
       // With no history the model knows nothing of this visitor: the catalog's priors decide.
-      if (!client || !ready || history.length === 0) return undefined;
+      if (!client || !ready || source.history.length === 0) return undefined;
       try {
-        const scores = await score(client, ready.info, history);
+        const scores = await score(client, ready.info, source);
         const targeted = creatives.flatMap((creative) => creative.targets.items);
         return createModelView(scores, ready.index, targeted, categoryItems(events, creatives));
       } catch (cause) {
@@ -97,12 +96,12 @@ export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' |
         return undefined; // the transparent ranker decides alone
       }
     },
-    async recommend(history, request) {
+    async recommend(source, request) {
       const k = Math.max(1, Math.floor(request.k ?? 10));
-      if (!history || !client || !ready) return { items: [], backend: null };
-      const scores = await score(client, ready.info, history);
+      if (!source || !client || !ready) return { items: [], backend: null };
+      const scores = await score(client, ready.info, source);
       const among = request.among ? new Set(request.among.map(String)) : undefined;
-      return { items: topItems(scores, ready.info.items, new Set(history), k, among), backend: ready.info.backend };
+      return { items: topItems(scores, ready.info.labels, new Set(source.history), k, among), backend: ready.info.backend };
     },
     async status() {
       if (!client || !ready) return null;
@@ -117,9 +116,9 @@ export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' |
   };
 }
 
-/** Scores every model item for a history; notes the backend, which a lost GPU context may have changed. */
-async function score(model: ModelClient, info: EngineInfo, history: string[]): Promise<Float32Array> {
-  const { scores, backend } = await model.score(history);
+/** The model's output for a visitor; notes the backend, which a lost GPU context may have changed. */
+async function score(model: ModelClient, info: EngineInfo, source: FeatureSource): Promise<Float32Array> {
+  const { scores, backend } = await model.score(source);
   info.backend = backend;
   return scores;
 }

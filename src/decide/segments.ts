@@ -1,7 +1,6 @@
 import type { PrecisEvent } from '../capture/event';
-import { DAY_MS } from '../core/clock';
+import { DAY_MS, SESSION_GAP_MS } from '../core/clock';
 import type { Profile } from './profile';
-import { SESSION_GAP_MS } from './visitor-stats';
 
 /** Who the visitor is, in terms a campaign (or the site's ad server) can target. */
 export interface VisitorSegments {

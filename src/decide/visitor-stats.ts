@@ -1,9 +1,8 @@
 import type { PrecisEvent } from '../capture/event';
-import { DAY_MS } from '../core/clock';
+import { DAY_MS, SESSION_GAP_MS } from '../core/clock';
 import type { Exposure } from '../measure/exposure';
 
-/** A pause longer than this ends a session (the web-analytics convention). */
-export const SESSION_GAP_MS = 30 * 60 * 1000;
+export { SESSION_GAP_MS };
 
 /** What this device has seen of one creative: what caps, exclusions and the bandit read. */
 export interface CreativeStats {

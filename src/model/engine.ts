@@ -1,8 +1,9 @@
 import { getBackend, memory, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import { describeCause, PrecisError } from '../core/errors';
-import { buildItemIndex, encodeHistory } from '../features';
+import { createVocabulary, encodeInputs, type FeatureSource } from '../features';
 import { backendPlugins, type BackendName, type BackendPlugin, type WasmPaths } from './backend-registry';
 import { fetchModel } from './fetch-model';
+import { historyInput, type ModelJob } from './manifest';
 import { loadSasrecModel, readSasrecSource, type LoadedModel, type ModelSource } from './sasrec-model';
 
 /** Which backend to run on: one by name, or `auto` for the fastest that works here. */
@@ -23,9 +24,16 @@ export interface EngineInfo {
   backend: BackendName;
   name: string;
   version: string;
-  /** `items[i]` is the external id of model index i (`items[0]` is padding). */
-  items: string[];
-  maxLength: number;
+  /** The model's job (the manifest's `output.kind`). */
+  job: ModelJob;
+  /**
+   * What each output column is: item ids for `item-scores` (`labels[0]` is padding when the
+   * vocabulary pads at 0), creative ids for `creative-scores`, `['propensity']` for a
+   * propensity model (its column: `column`).
+   */
+  labels: string[];
+  /** The output column a propensity model's probability is in. */
+  column: number;
   fromCache: boolean;
 }
 
@@ -35,8 +43,8 @@ export interface EngineInfo {
  */
 export interface Engine {
   readonly info: EngineInfo;
-  /** Scores of every model item for a history of external item ids (oldest first). */
-  score(history: readonly string[]): Promise<Float32Array>;
+  /** The model's output row for one visitor's features. */
+  score(source: FeatureSource): Promise<Float32Array>;
   /** Live tensors, for leak checks. */
   numTensors(): number;
   /** Loses the WebGL context on purpose (tests of recovery); false if not on WebGL. */
@@ -76,18 +84,20 @@ export async function activateBackend(choice: BackendChoice, wasmPaths: WasmPath
  * @example
  * const engine = await createEngine({ manifestUrl: '/models/games/manifest.json', backend: 'auto',
  *   timeoutMs: 10000, maxAgeMs: 3600000, wasmPaths: '/dist/' });
- * const scores = await engine.score(['22120', '11833']);
+ * const scores = await engine.score(featureSource(events, profile.categories, Date.now()));
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const { manifest, files, fromCache } = await fetchModel(options.manifestUrl, options);
   if (manifest.model.format !== 'layers') throw new PrecisError('model-unsupported', { reason: 'graph models are not supported yet' });
   const source: ModelSource = readSasrecSource(files, manifest.model.url);
-  const items = parseItems(files.get(manifest.items.url));
+  const history = historyInput(manifest);
+  if (!history) throw new PrecisError('model-unsupported', { reason: 'the built-in model takes one item history' });
+  const items = parseItems(files.get(history.itemsUrl));
   if (items.length !== source.config.numItems) {
     throw new PrecisError('model-manifest', { reason: `items.json has ${items.length} ids, the model ${source.config.numItems}` });
   }
-  const index = buildItemIndex(items);
-  const maxLength = manifest.input.maxLength;
+  const vocabularies = new Map([[manifest.inputs[0]!.vocabulary!, createVocabulary(items)]]);
+  const maxLength = history.maxLength;
 
   let plugin = await activateBackend(options.backend, options.wasmPaths);
   let model: LoadedModel = loadSasrecModel(source);
@@ -102,11 +112,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     model = loadSasrecModel(source);
   }
 
-  const info: EngineInfo = { backend: plugin.name, name: manifest.name, version: manifest.version, items, maxLength, fromCache };
+  const info: EngineInfo = { backend: plugin.name, name: manifest.name, version: manifest.version, job: 'item-scores', labels: items, column: 0, fromCache };
   return {
     info,
-    async score(history) {
-      const input = encodeHistory(history, index, maxLength);
+    async score(features) {
+      const input = encodeInputs(manifest.inputs, features, vocabularies)[0]!.values as Int32Array;
       if (plugin.isLost?.()) await recover();
       let scores: Float32Array;
       try {

@@ -1,5 +1,6 @@
 import { PrecisError, toPrecisError } from '../core/errors';
 import { toTrustedScriptUrl } from '../core/trusted-types';
+import type { FeatureSource } from '../features';
 import type { EngineInfo, EngineOptions } from './engine';
 import type { WorkerReply, WorkerRequest, WorkerResults } from './worker-protocol';
 
@@ -7,7 +8,8 @@ import type { WorkerReply, WorkerRequest, WorkerResults } from './worker-protoco
 export interface ModelClient {
   /** Resolves when the model is loaded and verified; rejects with a PrecisError. */
   readonly ready: Promise<EngineInfo>;
-  score(history: readonly string[]): Promise<WorkerResults['score']>;
+  /** The model's output row for one visitor's features. */
+  score(source: FeatureSource): Promise<WorkerResults['score']>;
   numTensors(): Promise<number>;
   loseContext(): Promise<boolean>;
   /** Where it runs. */
@@ -52,7 +54,7 @@ function startWorker(mlUrl: string): { ask: Ask; terminate(): void } {
  *
  * @example
  * const model = startModel('/dist/precis-ml.js', { manifestUrl, backend: 'auto', timeoutMs: 10000, maxAgeMs: 3600000, wasmPaths: '/dist/' });
- * const { scores } = await model.score(['22120']);
+ * const { scores } = await model.score(featureSource(events, profile.categories, Date.now()));
  */
 export function startModel(mlUrl: string, options: EngineOptions, useWorker = typeof Worker !== 'undefined'): ModelClient {
   let thread: 'worker' | 'main' = 'worker';
@@ -63,8 +65,8 @@ export function startModel(mlUrl: string, options: EngineOptions, useWorker = ty
     thread = 'main';
     const ml = (await import(/* webpackIgnore: true */ /* @vite-ignore */ mlUrl)) as typeof import('./ml-chunk');
     const engine = await ml.createEngine(options);
-    ask = (async (type: WorkerRequest['type'], payload?: { history?: string[] }) => {
-      if (type === 'score') return { scores: await engine.score(payload?.history ?? []), backend: engine.info.backend };
+    ask = (async (type: WorkerRequest['type'], payload?: { source: FeatureSource }) => {
+      if (type === 'score') return { scores: await engine.score(payload!.source), backend: engine.info.backend };
       if (type === 'num-tensors') return engine.numTensors();
       if (type === 'lose-context') return engine.loseContext();
       return engine.info;
@@ -98,7 +100,7 @@ export function startModel(mlUrl: string, options: EngineOptions, useWorker = ty
   ready.catch(() => {}); // observed by the caller; never an unhandled rejection
   return {
     ready,
-    score: async (history) => (await ready, ask('score', { history: [...history] })),
+    score: async (source) => (await ready, ask('score', { source })),
     numTensors: async () => (await ready, ask('num-tensors')),
     loseContext: async () => (await ready, ask('lose-context')),
     thread: () => thread,

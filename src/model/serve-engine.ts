@@ -25,7 +25,7 @@ export function serveEngine(port: MessagePort): void {
           return;
         case 'score': {
           if (!engine) throw new Error('not initialised');
-          const scores = await engine.score(request.history);
+          const scores = await engine.score(request.source);
           port.postMessage({ id: request.id, ok: true, result: { scores, backend: engine.info.backend } }, [scores.buffer]);
           return;
         }

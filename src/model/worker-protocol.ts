@@ -1,9 +1,10 @@
+import type { FeatureSource } from '../features';
 import type { EngineInfo, EngineOptions } from './engine';
 
 /** Messages to the model worker; each carries an id that its reply repeats. */
 export type WorkerRequest =
   | { id: number; type: 'init'; options: EngineOptions }
-  | { id: number; type: 'score'; history: string[] }
+  | { id: number; type: 'score'; source: FeatureSource }
   | { id: number; type: 'num-tensors' }
   | { id: number; type: 'lose-context' };
 

@@ -17,13 +17,14 @@ for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
       const mlUrl = '/dist/precis-ml.js';
       const ml = (await import(mlUrl)) as typeof import('../../src/model/ml-chunk');
       const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 60_000, maxAgeMs: 0, wasmPaths: '/dist/' });
-      const indexOf = new Map(engine.info.items.map((id, i) => [id, i]));
+      const indexOf = new Map(engine.info.labels.map((id, i) => [id, i]));
+      const source = (history: string[]) => ({ history, categories: {}, counters: { historyLength: history.length, sessionEvents: 0, sessions: 1, daysSinceLastVisit: 0, views7d: 0, carts7d: 0, purchases: 0 } });
       const out: Array<{ top: Array<{ item: string; score: number }>; expectedScores: number[] }> = [];
       for (const { history, expectedItems } of histories) {
-        const scores = await engine.score(history);
+        const scores = await engine.score(source(history));
         const top = [...scores.keys()].slice(1).sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
         out.push({
-          top: top.map((index) => ({ item: engine.info.items[index]!, score: scores[index]! })),
+          top: top.map((index) => ({ item: engine.info.labels[index]!, score: scores[index]! })),
           expectedScores: expectedItems.map((item) => scores[indexOf.get(item)!]!),
         });
       }

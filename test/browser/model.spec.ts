@@ -220,10 +220,11 @@ for (const backend of ['webgl', 'webgpu'] as const) {
       const ml = (await import(mlUrl)) as typeof import('../../src/model/ml-chunk');
       const engine = await ml.createEngine({ manifestUrl, backend: name, timeoutMs: 30_000, maxAgeMs: 0, wasmPaths: '/dist/' });
       const history = ['22120', '11833', '20325'];
+      const source = (history: string[]) => ({ history, categories: {}, counters: { historyLength: history.length, sessionEvents: 0, sessions: 1, daysSinceLastVisit: 0, views7d: 0, carts7d: 0, purchases: 0 } });
       const top = (scores: Float32Array) => [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
-      const before = top(await engine.score(history));
+      const before = top(await engine.score(source(history)));
       const lost = engine.loseContext();
-      const after = top(await engine.score(history));
+      const after = top(await engine.score(source(history)));
       return { lost, before, after, backend: engine.info.backend };
     }, { manifestUrl: MANIFEST, backend });
     expect(result.lost).toBe(true);

@@ -18,7 +18,7 @@ describe('shipped Games model and its golden fixture', () => {
   it('fixture matches the shipped files', () => {
     expect(fixture.cases).toHaveLength(100);
     expect(fixture.model.files).toEqual(loaded.manifest.files);
-    expect(fixture.maxLength).toBe(loaded.manifest.input.maxLength);
+    expect(fixture.maxLength).toBe(loaded.maxLength);
   });
 
   it('encodeHistory reproduces every fixture input', () => {

@@ -104,8 +104,8 @@ describe('tiny training run (CLI)', () => {
   });
 
   it('writes a valid manifest whose hashes verify, and reports test metrics', () => {
-    expect(manifest.format).toBe('precis-manifest@1');
-    expect(manifest.input).toMatchObject({ maxLength: 8, padding: 'left', padIndex: 0, dtype: 'int32' });
+    expect(manifest.format).toBe('precis-manifest@2');
+    expect(manifest.inputs).toEqual([{ name: 'history', feature: 'itemHistory', dtype: 'int32', shape: [null, 8], vocabulary: 'items' }]);
     expect(Object.keys(manifest.files).sort()).toEqual(['group1-shard1of1.bin', 'items.json', 'model.json']);
     expect(() => verifyModelDir(out)).not.toThrow();
     const test = (manifest.metrics as { test: { sampled: { hr10: number } } }).test;
