@@ -28,7 +28,7 @@ export function createSavedVisitorAdopter(
     if (!saved) return;
     visitor.adopt(saved);
     if (!slots || !consent.allows('personalize')) return;
-    const onPage = new Set([...slots.shown().values()].map((shown) => shown.creative.id));
+    const onPage = slots.onPage();
     for (const slot of slots.waiting()) {
       const cached = saved.cached.get(slot.getAttribute(SLOT_ATTRIBUTE) ?? '');
       if (cached && !onPage.has(cached.creative.id)) {

@@ -95,7 +95,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   })().catch((cause: unknown) => report(toPrecisError(cause)));
 
   const personalizer = createFacade(context, {
-    ready, opened, scheduler, model, slots,
+    ready, opened, scheduler, model, slots, refresh,
     track: (event: TrackInput): boolean => {
       if (destroyed) return false;
       const valid = validateEvent(event, options.clock());

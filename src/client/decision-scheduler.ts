@@ -1,7 +1,6 @@
 import { guardAsync } from '../core/guard';
 import { explain, type Explanation } from '../decide/explain';
 import { decideSlots, type Decision } from '../decide/rank';
-import { featureSource } from '../features';
 import type { ShownDecision, SlotController } from '../render/slot-controller';
 import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
 import type { ModelHost } from './model-host';
@@ -70,8 +69,7 @@ export function createDecisionScheduler(
     const session = await opened;
     if (stopped) return [];
     const began = options.clock();
-    const { events, now, input } = await session.read();
-    const source = featureSource(events, input.profile.categories, now);
+    const { events, now, input, source } = await session.read();
     const view = input.arm === 'personalized' ? await model.view(source, events, session.catalog.creatives) : undefined;
     const decisions = decideSlots(names, session.catalog.creatives, { ...input, model: view, taken });
     lastDecisionMs = options.clock() - began;
@@ -86,7 +84,7 @@ export function createDecisionScheduler(
     };
     const todo = candidates.filter((slot) => slot.isConnected && waits(slot));
     if (!slots || todo.length === 0) return;
-    const onPage = new Set([...slots.shown().values()].map((shown) => shown.creative.id));
+    const onPage = slots.onPage();
     const results = await decideFor(todo.map(slotName), onPage);
     if (stopped) return;
     results.forEach((result, index) => slots.show(todo[index]!, toShown(result)));

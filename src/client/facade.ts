@@ -1,11 +1,10 @@
 import type { TrackInput } from '../capture/event';
 import type { Permission } from '../consent/consent';
 import type { ErrorCode } from '../core/errors';
+import type { Decision } from '../decide/rank';
 import { guardAsync, guardSync } from '../core/guard';
-import { featureSource } from '../features';
 import { computeMetrics } from '../measure/metrics';
 import type { SlotController } from '../render/slot-controller';
-import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
 import { MAX_EXPOSURES } from '../store/gated-store';
 import type { DecisionScheduler } from './decision-scheduler';
 import type { ModelHost } from './model-host';
@@ -20,6 +19,8 @@ export interface FacadeParts {
   scheduler: DecisionScheduler;
   model: ModelHost;
   slots: SlotController | undefined;
+  /** Decides every slot again (guarded: never rejects). */
+  refresh(): Promise<Decision[]>;
   /** Validates and records an event; false after `destroy()`. Throws on an invalid event. */
   track(event: TrackInput): boolean;
   forget(): Promise<void>;
@@ -34,42 +35,33 @@ export interface FacadeParts {
  * consent change too), not as they were when the client started.
  *
  * @example
- * const personalizer = createFacade(context, { ready, opened, scheduler, model, slots, track, forget, destroy, destroyed });
+ * const personalizer = createFacade(context, { ready, opened, scheduler, model, slots, refresh, track, forget, destroy, destroyed });
  */
 export function createFacade(
-  { options, visitor, consent, doc, report, on }: Pick<ClientContext, 'options' | 'visitor' | 'consent' | 'doc' | 'report' | 'on'>,
+  { options, visitor, consent, report, on }: Pick<ClientContext, 'options' | 'visitor' | 'consent' | 'report' | 'on'>,
   parts: FacadeParts,
 ): Personalizer {
   const { opened, scheduler, model, slots } = parts;
   const { maxEvents, attribution } = options;
-  // Like guardAsync, with a fallback computed when the call fails.
-  const safely = <Args extends unknown[], R>(fn: (...args: Args) => Promise<R>, fallback: () => R, code?: ErrorCode) => {
-    const failed = Symbol('failed');
-    const guarded = guardAsync<Args, R | typeof failed>(fn, failed, report, code);
-    return async (...args: Args): Promise<R> => {
-      const result = await guarded(...args);
-      return result === failed ? fallback() : result;
-    };
+  // Like guardAsync, with a fallback computed when the call fails (`fn` never resolves to undefined).
+  const safely = <R>(fn: () => Promise<R>, fallback: () => R, code?: ErrorCode) => {
+    const guarded = guardAsync<[], R | undefined>(fn, undefined, report, code);
+    return async (): Promise<R> => (await guarded()) ?? fallback();
   };
   const fallbackProfile = (): VisitorProfile => ({ segments: [], propensity: 0, arm: visitor.arm(), categories: [], items: [] });
   const fallbackData = (): VisitorData => ({ consent: consent.state(), storedIn: null, events: [], exposures: [], state: null });
-  const slotNamed = (slot: HTMLElement | string): HTMLElement | undefined => {
-    if (typeof slot !== 'string') return slot;
-    return doc ? findSlots(doc).find((el) => el.getAttribute(SLOT_ATTRIBUTE) === slot) : undefined;
-  };
-  const refresh = guardAsync(() => scheduler.refresh(), [], report, 'render');
   const setConsent = guardSync((choice: Partial<Record<Permission, boolean>>) => consent.set(choice), undefined, report, 'invalid-options');
 
   return {
     ready: parts.ready,
     track: guardSync(parts.track, false, report, 'invalid-event'),
     decide: guardAsync(() => scheduler.decidePage(), [], report),
-    refresh,
+    refresh: parts.refresh,
     recommend: guardAsync(async (request: { k?: number; among?: readonly string[] } = {}) => {
       const session = await opened;
       await model.settled;
       const snapshot = consent.allows('personalize') ? await session.read() : undefined;
-      return model.recommend(snapshot && featureSource(snapshot.events, snapshot.input.profile.categories, snapshot.now), request);
+      return model.recommend(snapshot?.source, request);
     }, { items: [], backend: null }, report, 'model-inference'),
     status: safely(async (): Promise<PersonalizerStatus> => {
       const { store, catalog } = await opened;
@@ -82,10 +74,7 @@ export function createFacade(
       return computeMetrics(await store.exposures(MAX_EXPOSURES), await store.recent(maxEvents), attribution);
     }, computeMetrics([], []), report, 'store-read'),
     profile: safely(async () => (await opened).profile(), fallbackProfile, 'store-read'),
-    dismiss: guardSync((slot: HTMLElement | string) => {
-      const element = slotNamed(slot);
-      if (element instanceof HTMLElement) slots?.dismiss(element);
-    }, undefined, report),
+    dismiss: guardSync((slot: HTMLElement | string) => slots?.dismiss(slot), undefined, report),
     consent: (choice) => {
       setConsent(choice);
       return consent.state(); // what holds now, whether the choice was taken or refused

@@ -1,5 +1,5 @@
 import { DAY_MS, systemClock, type Clock } from '../core/clock';
-import { PrecisError } from '../core/errors';
+import { PrecisError, toPrecisError } from '../core/errors';
 import type { TcfOptions } from '../consent/consent';
 import { readCaps, type FrequencyCaps } from '../decide/catalog';
 import type { BackendChoice } from '../model/engine';
@@ -158,7 +158,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
   try {
     caps = readCaps(raw.caps) ?? {};
   } catch (error) {
-    invalid('caps', String((error as PrecisError).details.reason));
+    invalid('caps', String(toPrecisError(error).details.reason));
   }
   return {
     ...o,
@@ -199,19 +199,15 @@ const MAX_AD_STACK_NAME = 64;
 
 function readAdStack(value: unknown, tcf: TcfOptions, invalid: Invalid): { name: string; siteSegments: boolean } | undefined {
   if (value === false) return undefined;
-  const fail = (reason: string): undefined => void invalid('adStack', reason);
   // Under TCF, profiles reach advertising only with purpose 4; `personalize` is what checks it.
   if (tcf.purposes?.personalize && !tcf.purposes.personalize.includes(4)) {
-    return fail('the ad stack needs TCF purpose 4 in tcf.purposes.personalize');
+    return void invalid('adStack', 'the ad stack needs TCF purpose 4 in tcf.purposes.personalize');
   }
-  const { name, siteSegments } = (typeof value === 'object' && value !== null ? value : {}) as { name?: unknown; siteSegments?: unknown };
-  if ((value !== undefined && (typeof value !== 'object' || value === null)) ||
-    (name !== undefined && (typeof name !== 'string' || name === '' || name.length > MAX_AD_STACK_NAME))) {
-    fail(`adStack must be false or {name (1-${MAX_AD_STACK_NAME} characters), siteSegments}`);
+  const { name, siteSegments } = (isObject(value) ? value : {}) as { name?: unknown; siteSegments?: unknown };
+  const named = typeof name === 'string' && name !== '' && name.length <= MAX_AD_STACK_NAME;
+  if ((value !== undefined && !isObject(value)) || (name !== undefined && !named)) {
+    invalid('adStack', `adStack must be false or {name (1-${MAX_AD_STACK_NAME} characters), siteSegments}`);
   }
   const host = (globalThis as { location?: { hostname?: string } }).location?.hostname;
-  return {
-    name: typeof name === 'string' && name !== '' && name.length <= MAX_AD_STACK_NAME ? name : host || 'precis',
-    siteSegments: siteSegments === true,
-  };
+  return { name: named ? name : host || 'precis', siteSegments: siteSegments === true };
 }

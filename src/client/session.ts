@@ -5,7 +5,7 @@ import { buildProfile } from '../decide/profile';
 import type { DecisionInput } from '../decide/rank';
 import { describeVisitor, mainInterest, type VisitorSegments } from '../decide/segments';
 import { creativeStats, purchasedItems, sessionStart } from '../decide/visitor-stats';
-import { itemSequence } from '../features';
+import { featureSource, itemSequence, type FeatureSource } from '../features';
 import { parseExposure, type Exposure } from '../measure/exposure';
 import { MAX_EXPOSURES, openVisitorStore, type VisitorStore } from '../store/gated-store';
 import { loadCatalog } from './load-catalog';
@@ -25,6 +25,8 @@ export interface VisitorSnapshot {
   now: number;
   visitor: VisitorSegments;
   input: Omit<DecisionInput, 'model' | 'taken'>;
+  /** What the model scores (see `featureSource`). */
+  source: FeatureSource;
 }
 
 /** The open session: its store and catalog are always there (the catalog is empty without one). */
@@ -163,10 +165,10 @@ function createSession(store: VisitorStore, catalog: Catalog, { options, consent
       interest: mainInterest(profile, catalog.interests),
       purchased: purchasedItems(events),
       stats: creativeStats(exposures, now, began),
-      policy: { explore: options.explore, priorStrength: options.priorStrength, caps: options.caps, maxPerCategory: options.maxPerCategory },
+      policy: options, // explore, priorStrength, caps and maxPerCategory
       random: Math.random,
     };
-    return { events, now, visitor: segments, input };
+    return { events, now, visitor: segments, input, source: featureSource(events, profile.categories, now) };
   };
   return {
     store,

@@ -1,5 +1,9 @@
 import { NUMBER_OPTIONS, type PersonalizerOptions } from '../client/options';
 
+/** Options read from an attribute as written (an empty one is ignored). */
+const TEXT_OPTIONS = ['catalog', 'dbName', 'model', 'backend', 'report'] as const;
+/** Options read as on unless the attribute says `false`. */
+const FLAG_OPTIONS = ['worker', 'explore', 'whyLink', 'autoCapture'] as const;
 
 /**
  * Reads options from the script tag's `data-*` attributes (`data-catalog`,
@@ -13,27 +17,17 @@ export function readConfig(script: HTMLOrSVGScriptElement | null, base: unknown)
   const config: PersonalizerOptions = typeof base === 'object' && base !== null ? { ...(base as PersonalizerOptions) } : {};
   const data = script instanceof HTMLElement ? script.dataset : undefined;
   if (!data) return config;
-  if (data.catalog) config.catalog = data.catalog;
-  if (data.dbName) config.dbName = data.dbName;
-  if (data.model) config.model = data.model;
-  if (data.backend) config.backend = data.backend as PersonalizerOptions['backend'];
-  if (data.worker !== undefined) config.worker = data.worker !== 'false';
+  const set = config as Record<string, unknown>;
+  for (const key of TEXT_OPTIONS) if (data[key]) set[key] = data[key];
+  for (const key of FLAG_OPTIONS) if (data[key] !== undefined) set[key] = data[key] !== 'false';
+  // A non-number is passed on as NaN so that option validation reports it.
+  for (const key of [...NUMBER_OPTIONS, 'holdout'] as const) if (data[key] !== undefined) set[key] = Number(data[key]);
   if (data.defaultConsent === 'allow' || data.defaultConsent === 'deny') config.defaultConsent = data.defaultConsent;
   if (data.linkHosts) config.linkHosts = data.linkHosts.split(/[\s,]+/).filter(Boolean);
   if (data.tcfVendorId) config.tcf = { ...config.tcf, vendorId: Number(data.tcfVendorId) };
-  if (data.report) config.report = data.report;
   // `data-report-every="day"`, or hours: `data-report-every="12"`.
   if (data.reportEvery) config.reportEvery = (Number(data.reportEvery) || data.reportEvery) as PersonalizerOptions['reportEvery'];
-  if (data.holdout !== undefined) config.holdout = Number(data.holdout);
-  if (data.explore !== undefined) config.explore = data.explore !== 'false';
-  if (data.whyLink !== undefined) config.whyLink = data.whyLink !== 'false';
-  if (data.autoCapture !== undefined) config.autoCapture = data.autoCapture !== 'false';
   if (data.adStack === 'false') config.adStack = false;
   else if (data.adStackName) config.adStack = { ...(config.adStack || {}), name: data.adStackName };
-  for (const key of NUMBER_OPTIONS) {
-    const value = data[key];
-    // A non-number is passed on as NaN so that option validation reports it.
-    if (value !== undefined) config[key] = Number(value);
-  }
   return config;
 }

@@ -29,10 +29,10 @@ export interface SlotController {
   show(slot: HTMLElement, shown: ShownDecision | null): void;
   /** Puts a decision into a slot whatever its state (an explicit `refresh()`). */
   replace(slot: HTMLElement, shown: ShownDecision | null): void;
-  /** Takes a creative out of a slot at the visitor's request: the default returns. */
-  dismiss(slot: HTMLElement): void;
-  /** What each slot on the page shows. */
-  shown(): Map<HTMLElement, ShownDecision>;
+  /** Takes a creative out of a slot (element or name) at the visitor's request: the default returns. */
+  dismiss(slot: HTMLElement | string): void;
+  /** The ids of the creatives the page shows. */
+  onPage(): Set<string>;
   /** The explanation of what a slot shows, by element or slot name. */
   explanation(slot: HTMLElement | string): Explanation | null;
   /** Puts every default back, reveals every slot, stops observing. */
@@ -54,12 +54,13 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
   const { states, showing } = first;
   const near = watchApproach(win, first, (approaching) => options.onPending(approaching, true));
 
-  const dismiss = (slot: HTMLElement): void => {
-    const shown = showing.get(slot);
-    if (!shown) return;
-    showing.delete(slot);
-    restoreSlot(slot);
-    options.onDismiss(slot, shown);
+  const dismiss = (slot: HTMLElement | string): void => {
+    const found = findShown(showing, slot);
+    if (!found) return;
+    const [element, shown] = found;
+    showing.delete(element);
+    restoreSlot(element);
+    options.onDismiss(element, shown);
   };
 
   const clicks = trackClicks(showing, options.onClick);
@@ -113,8 +114,8 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
     },
     replace: put,
     dismiss,
-    shown: () => new Map(showing),
-    explanation: (slot) => explanationOf(showing, slot),
+    onPage: () => new Set([...showing.values()].map((shown) => shown.creative.id)),
+    explanation: (slot) => findShown(showing, slot)?.[1].explanation ?? null,
     destroy() {
       first.stop();
       near.disconnect();
@@ -129,10 +130,11 @@ export function createSlotController(win: Window, first: SlotStates, options: Sl
   };
 }
 
-/** Why a slot (element or name) shows what it shows; null when it shows no creative. */
-function explanationOf(showing: Map<HTMLElement, ShownDecision>, slot: HTMLElement | string): Explanation | null {
+/** A slot (element, or name) that shows a creative, and what it shows; undefined when it shows none. */
+function findShown(showing: Map<HTMLElement, ShownDecision>, slot: HTMLElement | string): [HTMLElement, ShownDecision] | undefined {
   const element = typeof slot === 'string' ? [...showing.keys()].find((el) => el.getAttribute(SLOT_ATTRIBUTE) === slot) : slot;
-  return (element && showing.get(element)?.explanation) ?? null;
+  const shown = element && showing.get(element);
+  return shown ? [element!, shown] : undefined;
 }
 
 /**

@@ -25,7 +25,7 @@ function setup(history: string[] = [], doc?: Document, opened?: Promise<Session>
   const slots = {
     stateOf: (s: HTMLElement) => states.get(s),
     waiting: () => [...states].filter(([, state]) => state === 'hidden').map(([s]) => s),
-    shown: () => shown,
+    onPage: () => new Set([...shown.values()].map((decision) => decision.creative.id)),
     show: vi.fn((s: HTMLElement, decision: { creative: { id: string } } | null) => {
       states.set(s, 'decided');
       if (decision) shown.set(s, decision);
