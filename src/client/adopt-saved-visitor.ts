@@ -1,4 +1,3 @@
-import { readsSavedStateAtOnce } from '../consent/consent';
 import { readSavedVisitor } from '../render/first-paint';
 import type { SlotController } from '../render/slot-controller';
 import { SLOT_ATTRIBUTE } from '../render/slots';
@@ -6,21 +5,24 @@ import { readLocalState } from '../store/local-state';
 import type { ClientContext } from './lifecycle';
 
 /**
- * When the first paint could not read what the last page saved (a CMP had not answered
- * yet), reads it once `store` is allowed: the visitor keeps their id and arm, and the
- * slots still hidden show the decisions made ahead for them at once, as without a CMP.
- * Returns the function to call at each consent change (and when the store opens).
+ * Reads what the last page saved once `store` is allowed: at once (again, when the first
+ * paint could read it: the same visitor, and no decision the slots do not already show),
+ * or at the consent change that allows it (the first paint could not read it while a CMP
+ * had not answered): the visitor keeps their id and arm, and the slots still hidden show
+ * the decisions made ahead for them at once, as without a CMP. Reading at once also covers
+ * a CMP that answered before the client started, whose yes came before any listener.
+ * Returns the function to call at each consent change.
  *
  * @example
  * const adopt = createSavedVisitorAdopter(context, slots);
  * consent.on('change', adopt);
  */
 export function createSavedVisitorAdopter(
-  { options, win, consent, visitor }: Pick<ClientContext, 'options' | 'win' | 'consent' | 'visitor'>,
+  { options, consent, visitor }: Pick<ClientContext, 'options' | 'consent' | 'visitor'>,
   slots: SlotController | undefined,
 ): () => void {
-  let read = readsSavedStateAtOnce(win, options.defaultConsent);
-  return () => {
+  let read = false;
+  const adopt = (): void => {
     if (read || !consent.allows('store')) return;
     read = true;
     // At the CMP's yes, not once the store has opened: the slots waiting hidden show it now.
@@ -37,4 +39,6 @@ export function createSavedVisitorAdopter(
       }
     }
   };
+  adopt();
+  return adopt;
 }

@@ -3,7 +3,7 @@ import { startAutoCapture } from '../capture/auto-capture';
 import { createConsent } from '../consent/consent';
 import { toPrecisError, type PrecisError } from '../core/errors';
 import { guardAsync, guardSync } from '../core/guard';
-import { startFirstPaint, type FirstPaint } from '../render/first-paint';
+import { startFirstPaint } from '../render/first-paint';
 import { adStackExport } from './ad-stack-export';
 import { createSavedVisitorAdopter } from './adopt-saved-visitor';
 import { createDecisionScheduler } from './decision-scheduler';
@@ -32,18 +32,20 @@ const ADD_ONS: readonly AddOn[] = [decideAhead, reporting, adStackExport];
  * precis.track({ type: 'add_to_cart', item: 'sku-42' });
  */
 export function createPersonalizer(input?: PersonalizerOptions): Personalizer {
-  return createClient(input).personalizer;
+  return createClient(input, startFirstPaint).personalizer;
 }
 
 /**
- * The wiring: which parts exist, in what order they start, how they stop. Returns the
- * personalizer plus its error channel, for the script-tag loader, which must report
- * failures of the site's queued callbacks the same way.
+ * The wiring: which parts exist, in what order they start, how they stop. `firstPaint`
+ * gives what the first paint found and did (`startFirstPaint`, or the script tag's, already
+ * done: then the core bundle carries no first paint of its own). Returns the personalizer
+ * plus its error channel, for the script-tag loader, which must report failures of the
+ * site's queued callbacks the same way.
  *
  * @example
- * const { personalizer, report } = createClient(options);
+ * const { personalizer, report } = createClient(options, startFirstPaint);
  */
-export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPaint): {
+export function createClient(input: PersonalizerOptions | undefined, firstPaint: typeof startFirstPaint): {
   personalizer: Personalizer;
   report: (error: PrecisError) => void;
 } {
@@ -55,7 +57,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
   const consent = createConsent(win, { defaultPolicy: options.defaultConsent, tcf: options.tcf });
   // What an earlier page left (the visitor's id, the decisions made ahead for this one),
   // already on the page when the script tag ran the first paint.
-  const first = firstPaint ?? startFirstPaint(win, (name) => options[name], startedAt);
+  const first = firstPaint(win, (name) => options[name], startedAt);
   const visitor = createVisitor(first.saved, options.holdout);
   const context: ClientContext = { options, consent, visitor, win, doc, report, emit: emitter.emit, on: emitter.on };
   let destroyed = false;
@@ -68,7 +70,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     emitter.emit('forgotten', undefined);
   };
   const { intake, opened } = startSession(context, {
-    started: first.catalog, onForgottenElsewhere: () => void startAfresh(), onStoreOpen: () => adoptSavedVisitor(),
+    started: first.catalog, onForgottenElsewhere: () => void startAfresh(),
   });
   const model = createModelHost(context, opened);
   const { slots, stop: stopSlots } = startSlots(context, first, intake, (pending, approaching) => void scheduler.decideWaiting(pending, approaching));

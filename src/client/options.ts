@@ -105,12 +105,13 @@ export const NUMBER_OPTIONS = [
 const isText = (value: unknown): boolean => typeof value === 'string' && value !== '';
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 const isFlag = (value: unknown): boolean => typeof value === 'boolean';
-const POSITIVE: Check = [(value) => typeof value === 'number' && Number.isFinite(value) && value > 0, 'must be a positive number'];
+const isPositive = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value > 0;
+const POSITIVE: Check = [isPositive, 'must be a positive number'];
 
 /**
  * One line per option read as-is: the check a value must pass, and what it must be,
  * reported when it does not (nothing: a bad value silently takes the default). The options that need
- * more than a check (`caps`, `reportEvery`, `linkHosts`, `adStack`) are read below.
+ * more than a check (`caps`, `linkHosts`, `adStack`) are read below.
  */
 const CHECKS = {
   ...(Object.fromEntries(NUMBER_OPTIONS.map((key) => [key, POSITIVE])) as Record<(typeof NUMBER_OPTIONS)[number], Check>),
@@ -119,6 +120,7 @@ const CHECKS = {
   backend: [(value) => BACKENDS.includes(value), `must be one of ${BACKENDS.join(', ')}`],
   holdout: [(value) => typeof value === 'number' && value >= 0 && value <= 0.5, 'must be a share from 0 to 0.5'],
   report: [isText, 'must be a URL'],
+  reportEvery: [(value) => value === 'pagehide' || value === 'day' || isPositive(value), "must be 'pagehide', 'day' or hours > 0"],
   autoCapture: [isFlag],
   explore: [isFlag],
   whyLink: [isFlag],
@@ -131,8 +133,8 @@ const CHECKS = {
 
 type Check = [valid: (value: unknown) => boolean, reason?: string];
 type Checked = keyof typeof CHECKS;
-/** Each checked option as given, or its default (`DEFAULTS`, plus the two that are not plain values). */
-type Read = { [K in Checked]: K extends keyof typeof DEFAULTS | 'tcf' | 'clock' ? Exclude<PersonalizerOptions[K], undefined> : PersonalizerOptions[K] };
+/** Each checked option as given, or its default (`DEFAULTS`, plus the three the loader never reads). */
+type Read = { [K in Checked]: K extends keyof typeof DEFAULTS | 'tcf' | 'clock' | 'reportEvery' ? Exclude<PersonalizerOptions[K], undefined> : PersonalizerOptions[K] };
 
 /**
  * Fills in defaults. A bad value is reported (`invalid-options`) and its default used,
@@ -145,7 +147,7 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
   const raw = (isObject(input) ? input : {}) as Record<string, unknown>;
   const invalid: Invalid = (option, reason) => report(new PrecisError('invalid-options', { reason, option }));
   if (input !== undefined && raw !== input) invalid(undefined, 'options must be an object');
-  const fallbacks: Record<string, unknown> = { ...DEFAULTS, tcf: {}, clock: systemClock };
+  const fallbacks: Record<string, unknown> = { ...DEFAULTS, tcf: {}, clock: systemClock, reportEvery: 'pagehide' };
   const read = {} as Record<string, unknown>;
   for (const [key, [valid, reason]] of Object.entries(CHECKS) as Array<[string, Check]>) {
     const value = raw[key];
@@ -170,7 +172,8 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
     halfLifeMs: o.halfLifeDays * DAY_MS,
     attribution: { clickMs: o.clickWindowDays * DAY_MS, viewMs: o.viewWindowDays * DAY_MS },
     reportEpsilon: o.reportEpsilon || undefined,
-    reportPeriodHours: readReportEvery(raw.reportEvery, invalid),
+    // The report cadence in hours: 0 for every page hide.
+    reportPeriodHours: o.reportEvery === 'day' ? 24 : o.reportEvery === 'pagehide' ? 0 : o.reportEvery,
     adStack: readAdStack(raw.adStack, o.tcf, invalid),
     linkHosts: readHostList(raw.linkHosts, invalid),
   };
@@ -178,15 +181,6 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
 
 /** Reports a bad option (its default is used instead). */
 type Invalid = (option: string | undefined, reason: string) => void;
-
-/** The `reportEvery` cadence in hours: 0 for every page hide. */
-function readReportEvery(value: unknown, invalid: Invalid): number {
-  if (value === undefined || value === 'pagehide') return 0;
-  if (value === 'day') return 24;
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  invalid('reportEvery', "reportEvery must be 'pagehide', 'day' or hours > 0");
-  return 0;
-}
 
 function readHostList(value: unknown, invalid: Invalid): string[] | undefined {
   if (value === undefined) return undefined;

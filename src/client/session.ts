@@ -61,8 +61,6 @@ export interface SessionHooks {
   started: { url: string; response: Promise<Response> } | undefined;
   /** Another tab ran `forget()`. */
   onForgottenElsewhere: () => void;
-  /** The store is open (consent settled), before the events tracked meanwhile are added. */
-  onStoreOpen: () => void;
 }
 
 /**
@@ -70,7 +68,7 @@ export interface SessionHooks {
  * page stashed and the events tracked meanwhile, and hands out the session only then.
  *
  * @example
- * const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere, onStoreOpen });
+ * const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere });
  * intake.add(event);
  * const { store, catalog } = await opened;
  */
@@ -135,7 +133,6 @@ export function startSession(context: SessionContext, hooks: SessionHooks): { in
       await opened.close();
     } else {
       store = opened;
-      hooks.onStoreOpen();
       for (const event of early.splice(0)) opened.add(event);
       await recoverStash(opened, options);
       flushSoon();

@@ -18,10 +18,9 @@ function start(defaultPolicy: 'allow' | 'deny' = 'allow', consent: Consent = cre
   const options = resolveOptions({ dbName: 'precis-session', clock: () => NOW, catalog: { creatives: [{ id: 'a', slots: ['hero'], title: 'A' }] } }, (e) => errors.push(e));
   const visitor = createVisitor({ visitor: 'v1', arm: 'personalized', reportedUntil: 0 }, 0);
   const forgotten = vi.fn();
-  const storeOpen = vi.fn();
   const context = { options, consent, visitor, report: (e: PrecisError) => errors.push(e) };
-  const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere: forgotten, onStoreOpen: storeOpen });
-  return { intake, opened, consent, visitor, errors, forgotten, storeOpen };
+  const { intake, opened } = startSession(context, { started: undefined, onForgottenElsewhere: forgotten });
+  return { intake, opened, consent, visitor, errors, forgotten };
 }
 
 /** A CMP that has not answered yet: nothing is allowed (nor refused) until `answer()`. */
@@ -121,19 +120,17 @@ describe('the session', () => {
     vi.stubGlobal('localStorage', storage);
     writeLocalState(STASH, { events: [{ type: 'view', item: 'stashed', time: NOW - 2000 }], exposures: [] });
     const cmp = pendingCmp();
-    const { intake, opened, storeOpen } = start('allow', cmp.consent);
+    const { intake, opened } = start('allow', cmp.consent);
     intake.add(view('early') as never);
     let handedOut = false;
     void opened.then(() => { handedOut = true; });
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(handedOut).toBe(false);
-    expect(storeOpen).not.toHaveBeenCalled();
     expect(await databases()).not.toContain('precis-session');
     expect(readLocalState(STASH)).toBeDefined();
 
     cmp.answer({ store: true, personalize: true, send: true });
     const session = await opened;
-    expect(storeOpen).toHaveBeenCalledTimes(1);
     expect(session.store.kind()).toBe('indexeddb');
     expect(await session.history()).toEqual(['stashed', 'early']);
     expect(readLocalState(STASH)).toBeUndefined();
