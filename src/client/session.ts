@@ -128,7 +128,8 @@ export function startSession(context: SessionContext, hooks: SessionHooks): { in
         (loaded) => void (catalog = loaded),
         (cause: unknown) => report(toPrecisError(cause, 'invalid-catalog')),
       );
-    const opened = await openVisitorStore({ ...options, openTimeoutMs: options.storeTimeoutMs, onError: report }, consent, hooks.onForgottenElsewhere);
+    const { maxEvents, retentionMs, dbName, clock, storeTimeoutMs: openTimeoutMs } = options;
+    const opened = await openVisitorStore({ maxEvents, retentionMs, dbName, clock, openTimeoutMs, onError: report }, consent, hooks.onForgottenElsewhere);
     if (closed) {
       await opened.close();
     } else {
