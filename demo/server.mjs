@@ -48,7 +48,7 @@ ${precisTag()}
 }
 
 const card = (p) => `<li class="card"><a href="/product/${p.id}" data-precis-item="${p.id}" data-precis-category="${p.category}">
-<img src="/img/product/${p.id}.svg" alt="" width="160" height="120"><span class="name">${escapeHtml(p.name)}</span>
+<img src="/img/product/${p.id}.svg" alt="" width="160" height="120" loading="lazy"><span class="name">${escapeHtml(p.name)}</span>
 <span class="price">$${p.price}</span></a></li>`;
 
 const slot = (name, text) =>

@@ -43,12 +43,11 @@ async function recordFrames(page: Page): Promise<void> {
 
 /**
  * The longest the slot may stay hidden: the 300 ms timer plus what a loading page adds to it.
- * On this project's 2-core machine (SwiftShader, thirty images loading) Chromium ran neither
- * timers nor frames for up to 500 ms after the slot was hidden, with or without Precis's
- * newer code (measured 375–602 ms for 4eadcf7 and for today's build alike), so the bound is
- * set by what it must tell apart: a reveal by the timeout, not by the 2 s answer.
+ * The demo's product images below the fold load lazily, as a shop's do: when all thirty
+ * loaded at once, Chromium here ran neither timers nor frames for up to 500 ms after the
+ * slot was hidden (300–781 ms measured); lazily, 298–310 ms on the same loaded machine.
  */
-const HIDDEN_AT_MOST = 1000;
+const HIDDEN_AT_MOST = 500;
 
 /** How long the hero slot was hidden, from the first hiding to the reveal (ms). */
 async function hiddenFor(page: Page): Promise<number> {
