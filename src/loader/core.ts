@@ -24,12 +24,17 @@ export function start(script: HTMLOrSVGScriptElement | null, first: FirstPaint |
 
 /**
  * When the script tag's first paint failed: the core takes the slots over as they are,
- * defaults showing (hiding them now would flicker), and decides them as they come near.
- * The visitor the last page saved is read by the client (see `createSavedVisitorAdopter`).
+ * defaults showing (hiding them now would flicker), and decides them as they come near;
+ * when that fails too, the slots keep their defaults. The visitor the last page saved is
+ * read by the client (see `createSavedVisitorAdopter`).
  */
 function withoutFirstPaint(win: Window | undefined): FirstPaint {
-  const slots = win && typeof IntersectionObserver === 'function'
-    ? startSlotStates(win.document, { cached: new Map(), hide: false, hideTimeoutMs: 0 })
-    : undefined;
-  return { slots, saved: undefined };
+  try {
+    const slots = win && typeof IntersectionObserver === 'function'
+      ? startSlotStates(win.document, { cached: new Map(), hide: false, hideTimeoutMs: 0 })
+      : undefined;
+    return { slots, saved: undefined };
+  } catch {
+    return { slots: undefined, saved: undefined };
+  }
 }
