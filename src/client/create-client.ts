@@ -68,7 +68,7 @@ export function createClient(input?: PersonalizerOptions, firstPaint?: FirstPain
     emitter.emit('forgotten', undefined);
   };
   const { intake, opened } = startSession(context, {
-    started: first.catalog, onForgottenElsewhere: () => void startAfresh(), onStoreOpen: () => adoptSavedVisitor(),
+    started: first.catalog, onForgottenElsewhere: () => void startAfresh(), onStoreOpen: () => adoptSavedVisitor(), modelPropensity: (source) => model.propensity(source),
   });
   const model = createModelHost(context, opened);
   const { slots, stop: stopSlots } = startSlots(context, first, intake, (pending, approaching) => void scheduler.decideWaiting(pending, approaching));

@@ -2,7 +2,6 @@ import type { TrackInput } from '../capture/event';
 import type { Permission } from '../consent/consent';
 import type { ErrorCode } from '../core/errors';
 import { guardAsync, guardSync } from '../core/guard';
-import { featureSource } from '../features';
 import { computeMetrics } from '../measure/metrics';
 import type { SlotController } from '../render/slot-controller';
 import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
@@ -69,13 +68,14 @@ export function createFacade(
       const session = await opened;
       await model.settled;
       const snapshot = consent.allows('personalize') ? await session.read() : undefined;
-      return model.recommend(snapshot && featureSource(snapshot.events, snapshot.input.profile.categories, snapshot.now), request);
+      return model.recommend(snapshot?.source, request);
     }, { items: [], backend: null }, report, 'model-inference'),
     status: safely(async (): Promise<PersonalizerStatus> => {
       const { store, catalog } = await opened;
       const base = { store: store.kind(), creatives: catalog.creatives.length, arm: visitor.arm(), lastDecisionMs: scheduler.lastDecisionMs(), consent: consent.status() };
-      return { ...base, model: await model.status() };
-    }, () => ({ store: null, creatives: 0, arm: visitor.arm(), lastDecisionMs: null, consent: consent.status(), model: null })),
+      const models = await model.status();
+      return { ...base, model: models.find((m) => m.job === 'item-scores') ?? models[0] ?? null, models };
+    }, () => ({ store: null, creatives: 0, arm: visitor.arm(), lastDecisionMs: null, consent: consent.status(), model: null, models: [] })),
     why: guardSync((slot: HTMLElement | string) => slots?.explanation(slot) ?? null, null, report),
     metrics: guardAsync(async () => {
       const { store } = await opened;
