@@ -51,7 +51,7 @@ export async function trainPropensityModel(): Promise<tf.LayersModel> {
   const output = tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: 'zeros', name: 'propensity' }).apply(joined) as tf.SymbolicTensor;
   const model = tf.model({ inputs, outputs: output, name: 'tiny_propensity' });
   const rows: number[][] = [];
-  for (let carts = 0; carts <= 3; carts += 1) for (let views = 0; views <= 8; views += 2) for (let sessions = 1; sessions <= 4; sessions += 1) {
+  for (let carts = 0; carts <= 1; carts += 1) for (let views = 0; views <= 8; views += 2) for (let sessions = 1; sessions <= 4; sessions += 1) {
     for (const days of [0, 1, 5]) rows.push([carts, views, sessions, days]);
   }
   const xs = PROPENSITY_COUNTERS.map((_, k) => tf.tensor2d(rows.map((row) => [row[k]!])));
