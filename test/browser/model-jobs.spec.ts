@@ -78,6 +78,7 @@ test('without a propensity model the formula puts the racing fan low', async ({ 
 test("the propensity model's output is the visitor's propensity, in the segments and the ad stack's band", async ({ page }) => {
   const errors = watchErrors(page);
   await start(page, BUYERS);
+  expect(await errorCodes(page)).toEqual([]); // the model loaded
   const events = await becomeRacingFan(page);
   const profile = await page.evaluate(() => api.profile());
   const [propensity] = expected(buyers, 'propensity', events);
@@ -88,13 +89,13 @@ test("the propensity model's output is the visitor's propensity, in the segments
   await expect.poll(() => band(page)).toBe('high');
   const status = await page.evaluate(() => api.status());
   expect(status.models.map((m) => [m.name, m.job])).toEqual([['tiny-buyers', 'propensity']]);
-  expect(await errorCodes(page)).toEqual([]);
   expectNoUncaught(errors);
 });
 
 test("the creative-scores model's output decides the slot, and why() names it", async ({ page }) => {
   const errors = watchErrors(page);
   await start(page, CLICKS);
+  expect(await errorCodes(page)).toEqual([]); // the model loaded
   const events = await becomeRacingFan(page);
   const decisions = await page.evaluate(() => api.refresh().then((d) => d.map((x) => x.creative?.id)));
   // The targeting alone would show a racing creative; the model says racing fans click the RPG week.
@@ -104,17 +105,16 @@ test("the creative-scores model's output decides the slot, and why() names it", 
   expect(why!.prior).toMatchObject({ source: 'model', strength: 100 });
   expect(why!.prior!.ctr).toBeCloseTo(row[1]!, 4);
   expect(why!.models).toEqual([{ name: 'tiny-clicks', version: '1', job: 'creative-scores' }]);
-  expect(await errorCodes(page)).toEqual([]);
   expectNoUncaught(errors);
 });
 
 test('one model per job: both run side by side, a second for the same job is reported and ignored', async ({ page }) => {
   await start(page, [BUYERS, CLICKS, BUYERS]);
+  expect(await errorCodes(page)).toEqual(['invalid-options']); // the second propensity model
   await becomeRacingFan(page);
   const status = await page.evaluate(() => api.status());
   expect(status.models.map((m) => [m.name, m.job, m.thread])).toEqual([['tiny-buyers', 'propensity', 'worker'], ['tiny-clicks', 'creative-scores', 'worker']]);
   expect(status.model).toMatchObject({ name: 'tiny-buyers' });
-  expect(await errorCodes(page)).toEqual(['invalid-options']);
   expect((await page.evaluate(() => api.profile())).segments).toContain('propensity:high');
   expect(await page.evaluate(() => api.refresh().then((d) => d[0]?.creative?.id))).toBe('rpg-week');
 });
