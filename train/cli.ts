@@ -19,6 +19,7 @@ import { createRng, shuffleInPlace } from './rng';
 import { exportModel, writeManifest, type QuantizeOptions } from './export-model';
 import { loadModelDir } from './load-model';
 import { evaluateOnLog } from './evaluate-model';
+import { verifyOnLog } from './verify-model';
 import { writeEvaluationReport, writeHistoryPlots } from './write-report';
 import { readCheckpointState } from './checkpoint';
 import { initWasmBackend } from './wasm-backend';
@@ -245,8 +246,10 @@ export async function runTrain(argv: readonly string[]): Promise<void> {
 }
 
 /**
- * `evaluate` command: verify and load a model directory, evaluate it and the
- * baselines on a log; JSON on stdout, optional report directory.
+ * `evaluate` command: verify and load a model directory (any Layers or Graph model with a
+ * v1 or v2 manifest). An item-scores model is evaluated with the paper's protocol, with the
+ * baselines; a creative-scores or propensity model is verified on the log's visitors
+ * (`verifyOnLog`). JSON on stdout, optional report directory.
  *
  * @example
  * await runEvaluate(['--model', 'demo/models/games', '--data', 'Video.txt']);
@@ -264,19 +267,30 @@ export async function runEvaluate(argv: readonly string[]): Promise<void> {
   const log = readInteractionLog(data, format);
   const loaded = await loadModelDir(modelDir);
   const maxUsers = a['max-users'] as number | undefined;
-  const result = await evaluateOnLog(loaded, log, {
-    seed: positiveInt(a, 'seed', 42, 0),
-    baselines: a.baselines !== false,
-    latency: a.latency !== false,
-    ...(maxUsers !== undefined ? { maxUsers } : {}),
-    log: say,
-  });
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  if (typeof a.json === 'string') writeFileSync(a.json, json);
-  if (typeof a['report-dir'] === 'string') {
-    writeEvaluationReport(a['report-dir'], result, loaded.manifest, `npm run evaluate -- ${argv.join(' ')}`, modelDir);
-    say(`report written to ${a['report-dir']}`);
+  const command = `npm run evaluate -- ${argv.join(' ')}`;
+  const report = typeof a['report-dir'] === 'string' ? a['report-dir'] : undefined;
+  let json: string;
+  if (loaded.manifest.output.kind === 'item-scores') {
+    const result = await evaluateOnLog(loaded, log, {
+      seed: positiveInt(a, 'seed', 42, 0),
+      baselines: a.baselines !== false,
+      latency: a.latency !== false,
+      ...(maxUsers !== undefined ? { maxUsers } : {}),
+      log: say,
+    });
+    json = `${JSON.stringify(result, null, 2)}\n`;
+    if (report) writeEvaluationReport(report, result, loaded.manifest, command, modelDir);
+  } else {
+    const result = verifyOnLog(loaded, log, { latency: a.latency !== false, ...(maxUsers !== undefined ? { maxUsers } : {}), log: say });
+    json = `${JSON.stringify(result, null, 2)}\n`;
+    if (report) {
+      mkdirSync(report, { recursive: true });
+      writeFileSync(join(report, 'evaluation.json'), `${JSON.stringify({ ...result, command }, null, 2)}\n`);
+    }
   }
+  loaded.model.dispose();
+  if (typeof a.json === 'string') writeFileSync(a.json, json);
+  if (report) say(`report written to ${report}`);
   process.stdout.write(json);
 }
 

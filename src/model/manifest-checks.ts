@@ -155,3 +155,68 @@ export function manifestProblems(m: unknown): string[] {
   }
   return [...commonProblems(o), ...(o.format === 'precis-manifest@1' ? v1Problems(o as Partial<ManifestV1>) : v2Problems(o as Partial<PrecisManifest>))];
 }
+
+/** What a loaded tfjs model says about its inputs and outputs (unknown parts left out). */
+export interface ModelSignature {
+  inputs: ReadonlyArray<{ name: string; shape?: ReadonlyArray<number | null>; dtype?: string }>;
+  outputs: ReadonlyArray<{ name: string; shape?: ReadonlyArray<number | null> }>;
+}
+
+/**
+ * Whether a manifest name means a model tensor's name: the same, or the same but for a
+ * Graph model's `:0` tensor suffix or a Layers model's `layer/tensor` path.
+ *
+ * @example
+ * sameTensor('cur_page:0', 'cur_page'); // true
+ */
+export function sameTensor(manifestName: string, modelName: string): boolean {
+  const [a, b] = [manifestName.replace(/:0$/, ''), modelName.replace(/:0$/, '')];
+  return a === b || b.startsWith(`${a}/`);
+}
+
+const free = (d: number | null | undefined): boolean => d === null || d === undefined || d < 0;
+
+function inputFitProblems(spec: InputSpec, input: ModelSignature['inputs'][number]): string[] {
+  const problems: string[] = [];
+  const { shape } = input;
+  if (shape && shape.length !== spec.shape.length) {
+    problems.push(`input ${spec.name}: the manifest says rank ${spec.shape.length}, the model takes ${JSON.stringify(shape)}`);
+  } else if (shape && spec.shape.some((d, k) => k > 0 && !free(shape[k]) && shape[k] !== d)) {
+    problems.push(`input ${spec.name}: the manifest says ${JSON.stringify(spec.shape)}, the model takes ${JSON.stringify(shape)}`);
+  }
+  if ((input.dtype === 'int32' || input.dtype === 'float32') && input.dtype !== spec.dtype) {
+    problems.push(`input ${spec.name}: the manifest says ${spec.dtype}, the model takes ${input.dtype}`);
+  }
+  return problems;
+}
+
+/**
+ * What is wrong with the manifest for this model (empty when it fits): every model input
+ * has one manifest input of its rank, sizes and dtype, and the output named (or the first)
+ * is `output.size` wide when the model says.
+ *
+ * @example
+ * modelProblems(manifest, { inputs: [{ name: 'history', shape: [null, 50], dtype: 'int32' }], outputs: [{ name: 'scores', shape: [null, 23716] }] }); // []
+ */
+export function modelProblems(m: PrecisManifest, model: ModelSignature): string[] {
+  const problems: string[] = [];
+  const names = model.inputs.map((input) => input.name).join(', ');
+  for (const spec of m.inputs) {
+    const input = model.inputs.find((i) => sameTensor(spec.name, i.name));
+    if (!input) problems.push(`input ${spec.name}: the model has no such input (it has ${names})`);
+    else problems.push(...inputFitProblems(spec, input));
+  }
+  for (const input of model.inputs) {
+    if (!m.inputs.some((spec) => sameTensor(spec.name, input.name))) problems.push(`the model's input ${input.name} has no entry in inputs`);
+  }
+  const { name, size } = m.output;
+  const output = name === undefined ? model.outputs[0] : model.outputs.find((o) => sameTensor(name, o.name));
+  if (!output) problems.push(`output.name ${String(name)}: the model has no such output (it has ${model.outputs.map((o) => o.name).join(', ')})`);
+  else {
+    const width = output.shape?.[output.shape.length - 1];
+    if (size > 0 && output.shape && output.shape.length > 1 && !free(width) && width !== size) {
+      problems.push(`output ${output.name} is ${String(width)} wide, output.size says ${size}`);
+    }
+  }
+  return problems;
+}

@@ -1,8 +1,8 @@
 import { PrecisError } from '../core/errors';
 import { createVocabulary, vocabularyProblems, type InputSpec, type Vocabulary } from '../features/feature-spec';
-import { manifestProblems } from './manifest-checks';
+import { manifestProblems, modelProblems, sameTensor, type ModelSignature } from './manifest-checks';
 
-export { manifestProblems };
+export { manifestProblems, modelProblems, sameTensor, type ModelSignature };
 
 /**
  * `manifest.json`: the contract between a trained model and the browser runtime.
