@@ -3,6 +3,7 @@
  *
  *   npm run train -- --data <log> --out <dir> [options]
  *   npm run evaluate -- --model <dir> --data <log> [options]
+ *   npm run manifest -- --model <dir>
  *
  * Errors print one line `precis: <CODE>: <message>` on stderr and exit non-zero.
  */
@@ -25,6 +26,7 @@ import { readCheckpointState } from './checkpoint';
 import { initWasmBackend } from './wasm-backend';
 import { sha256Hex } from './manifest';
 import { buildGoldenFixture } from './make-golden';
+import { writeManifestHashes } from './write-hashes';
 
 const TRAIN_FLAGS: FlagSpec = {
   data: 'string',
@@ -314,6 +316,18 @@ export async function runPlot(argv: readonly string[]): Promise<void> {
   process.stderr.write(`${state.history.length} epochs, best ${state.bestEpoch}: plots written to ${out}\n`);
 }
 
+/**
+ * `manifest` command: write the sha256 of every file into a model directory's manifest.
+ *
+ * @example
+ * runManifest(['--model', 'out']);
+ */
+export function runManifest(argv: readonly string[]): void {
+  const dir = requireString(parseArgs(argv, { model: 'string' }), 'model');
+  const files = writeManifestHashes(dir);
+  process.stderr.write(`${join(dir, 'manifest.json')}: ${Object.keys(files).length} files hashed (${Object.keys(files).join(', ')})\n`);
+}
+
 const GOLDEN_FLAGS: FlagSpec = { model: 'string', data: 'string', format: 'string', out: 'string', seed: 'number', count: 'number' };
 
 /**
@@ -348,7 +362,8 @@ export async function main(args: readonly string[]): Promise<number> {
     else if (command === 'evaluate') await runEvaluate(rest);
     else if (command === 'golden') await runGolden(rest);
     else if (command === 'plot') await runPlot(rest);
-    else throw new PrecisError('E_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command ?? '')} (use train, evaluate, golden or plot)`);
+    else if (command === 'manifest') runManifest(rest);
+    else throw new PrecisError('E_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command ?? '')} (use train, evaluate, manifest, golden or plot)`);
     return 0;
   } catch (err) {
     if (err instanceof PrecisError) {

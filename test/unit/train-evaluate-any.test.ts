@@ -11,7 +11,7 @@ import { verifyOnLog } from '../../train/verify-model';
 import { readInteractionLog } from '../../train/read-log';
 import { buildEvalCases, splitLeaveOneOut } from '../../train/protocol';
 import { sha256Hex } from '../../train/manifest';
-import { runEvaluate } from '../../train/cli';
+import { runEvaluate, runManifest } from '../../train/cli';
 
 // The two real models of ../shared/data/models (see its README), copied into a temp dir
 // with minimal v2 manifests written here, and a tiny model made here for a propensity job.
@@ -91,7 +91,7 @@ describe('the Node loader runs any Layers or Graph model through its manifest', 
     const scores = await createModelScorer(loaded)(cases.slice(0, 5));
     cases.slice(0, 5).forEach((c, i) => {
       const last = PAGES.indexOf(c.history.at(-1)!);
-      const y = loaded.model.predict({ 'cur_page:0': tf.tensor1d([last], 'int32'), 'session_index:0': tf.tensor1d([c.history.length], 'int32') }) as tf.Tensor;
+      const y = (loaded.model as tf.GraphModel).predict({ 'cur_page:0': tf.tensor1d([last], 'int32'), 'session_index:0': tf.tensor1d([c.history.length], 'int32') }) as tf.Tensor;
       const want = y.dataSync();
       expect(scores[i]![0]).toBe(-Infinity);
       for (let p = 1; p <= 101; p++) expect(scores[i]![p]).toBe(want[p - 1]);
@@ -122,6 +122,25 @@ describe('the Node loader runs any Layers or Graph model through its manifest', 
   it('rejects a Layers output of the wrong size at load', async () => {
     const dir = modelDir('bad-gru-size', join(SHARED, 'gru-layers'), gruManifest({ kind: 'propensity', size: 3 }), { 'games.json': IDS });
     await expect(loadModelDir(dir)).rejects.toMatchObject({ message: expect.stringContaining('output gru_GRU1/gru_GRU1 is 4 wide, output.size says 3') });
+  });
+});
+
+describe('npm run manifest', () => {
+  it('fills files with the hash of model.json, its shards and the vocabularies', async () => {
+    const dir = join(root, 'hand-written');
+    cpSync(join(SHARED, 'prefetch-graph'), dir, { recursive: true });
+    writeFileSync(join(dir, 'pages.json'), JSON.stringify(PAGES));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'precis-manifest@2', name: 'p', version: '1', files: {}, ...prefetchManifest }));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    runManifest(['--model', dir]);
+    vi.restoreAllMocks();
+    const { files } = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(files).toEqual({
+      'model.json': sha256Hex(readFileSync(join(SHARED, 'prefetch-graph', 'model.json'))),
+      'group1-shard1of1.bin': sha256Hex(readFileSync(join(SHARED, 'prefetch-graph', 'group1-shard1of1.bin'))),
+      'pages.json': sha256Hex(JSON.stringify(PAGES)),
+    });
+    (await loadModelDir(dir)).model.dispose();
   });
 });
 
