@@ -6,7 +6,9 @@ import {
   historyInput,
   loadedProblems,
   manifestProblems,
+  modelProblems,
   parseManifest,
+  sameTensor,
   readVocabularies,
   type ManifestV1,
   type PrecisManifest,
@@ -223,5 +225,56 @@ describe('loaded vocabularies', () => {
     delete old.output.shape;
     const manifest = parseManifest(old);
     expect(loadedProblems(manifest, readVocabularies(manifest, () => ['', 'a', 'b']))).toEqual([]);
+  });
+});
+
+describe('modelProblems: the manifest against the model', () => {
+  const signature = () => ({
+    inputs: [
+      { name: 'cur_page', shape: [null], dtype: 'int32' },
+      { name: 'session_index', shape: [null], dtype: 'int32' },
+    ],
+    outputs: [{ name: 'Identity' }],
+  });
+
+  it('matches Graph names with or without :0 and Layers output paths', () => {
+    expect(sameTensor('cur_page:0', 'cur_page')).toBe(true);
+    expect(sameTensor('cur_page', 'cur_page:0')).toBe(true);
+    expect(sameTensor('next_page', 'next_page/next_page')).toBe(true);
+    expect(sameTensor('cur_page:1', 'cur_page')).toBe(false);
+    expect(sameTensor('next', 'next_page/next_page')).toBe(false);
+  });
+
+  it('accepts a manifest that fits, whatever the order of its inputs', () => {
+    const m = parseManifest(v2());
+    m.inputs.reverse();
+    expect(modelProblems(m, signature())).toEqual([]);
+  });
+
+  it('names each input that does not fit, and each model input left out', () => {
+    const m = parseManifest(v2());
+    m.inputs[0] = { ...m.inputs[0]!, name: 'page:0' };
+    m.inputs[1] = { ...m.inputs[1]!, dtype: 'float32' };
+    expect(modelProblems(m, signature())).toEqual([
+      'input page:0: the model has no such input (it has cur_page, session_index)',
+      'input session_index:0: the manifest says float32, the model takes int32',
+      "the model's input cur_page has no entry in inputs",
+    ]);
+  });
+
+  it('checks sizes the model fixes, not the ones it leaves free', () => {
+    const m = parseManifest({ ...v2(), inputs: [{ name: 'h', feature: 'itemHistory', dtype: 'int32', shape: [null, 50], vocabulary: 'pages' }] });
+    expect(modelProblems(m, { inputs: [{ name: 'h', shape: [null, null], dtype: 'int32' }], outputs: [{ name: 'o', shape: [null, 101] }] })).toEqual([]);
+    expect(modelProblems(m, { inputs: [{ name: 'h', shape: [null, 20], dtype: 'int32' }], outputs: [{ name: 'o', shape: [null, 100] }] })).toEqual([
+      'input h: the manifest says [null,50], the model takes [null,20]',
+      'output o is 100 wide, output.size says 101',
+    ]);
+  });
+
+  it('finds the named output among several', () => {
+    const m = parseManifest({ ...v2(), output: { kind: 'propensity', name: 'buy', size: 1 } });
+    const outputs = [{ name: 'next/next', shape: [null, 101] }, { name: 'buy/buy', shape: [null, 1] }];
+    expect(modelProblems(m, { inputs: signature().inputs, outputs })).toEqual([]);
+    expect(modelProblems(m, { inputs: signature().inputs, outputs: outputs.slice(0, 1) })).toEqual(['output.name buy: the model has no such output (it has next/next)']);
   });
 });
