@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initWasmBackend } from '../../train/wasm-backend';
@@ -13,17 +13,25 @@ import { buildEvalCases, splitLeaveOneOut } from '../../train/protocol';
 import { sha256Hex } from '../../train/manifest';
 import { runEvaluate, runManifest } from '../../train/cli';
 
-// The two real models of ../shared/data/models (see its README), copied into a temp dir
-// with minimal v2 manifests written here, and a tiny model made here for a propensity job.
-const SHARED = '/work/shared/data/models';
+// The two real models of ../shared/data/models (see its README; test/fixtures/models holds
+// copies with their provenance), their model.json and weights copied into a temp dir with
+// minimal v2 manifests written here, and a tiny model made here for a propensity job.
+const SHARED = existsSync('test/fixtures/models/gru-layers/model.json') ? 'test/fixtures/models' : '/work/shared/data/models';
 const GRU_INPUT = [86, 11, 62, 40, 36, 75, 82, 94, 67, 75];
 const GRU_EXPECTED = [-0.003578941337764263, 0.0028922036290168762, -0.002957976423203945, 0.00955402385443449];
 const root = mkdtempSync(join(tmpdir(), 'precis-any-'));
 
-/** Copies a model directory and writes its manifest, hashing every file. */
+/** Copies model.json and the weight files it names. */
+function copyModel(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  const json = JSON.parse(readFileSync(join(from, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+  for (const file of ['model.json', ...json.weightsManifest.flatMap((g) => g.paths)]) cpSync(join(from, file), join(to, file));
+}
+
+/** Copies a model and writes its manifest, hashing every file. */
 function modelDir(name: string, from: string | undefined, manifest: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   const dir = join(root, name);
-  if (from) cpSync(from, dir, { recursive: true });
+  if (from) copyModel(from, dir);
   for (const [file, json] of Object.entries(extra)) writeFileSync(join(dir, file), JSON.stringify(json));
   const files = Object.fromEntries(readdirSync(dir).filter((f) => f !== 'manifest.json').map((f) => [f, sha256Hex(readFileSync(join(dir, f)))]));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'precis-manifest@2', name, version: '1.0.0', files, ...manifest }));
@@ -128,7 +136,7 @@ describe('the Node loader runs any Layers or Graph model through its manifest', 
 describe('npm run manifest', () => {
   it('fills files with the hash of model.json, its shards and the vocabularies', async () => {
     const dir = join(root, 'hand-written');
-    cpSync(join(SHARED, 'prefetch-graph'), dir, { recursive: true });
+    copyModel(join(SHARED, 'prefetch-graph'), dir);
     writeFileSync(join(dir, 'pages.json'), JSON.stringify(PAGES));
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'precis-manifest@2', name: 'p', version: '1', files: {}, ...prefetchManifest }));
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -157,7 +165,7 @@ describe('evaluate verifies a creative-scores or propensity model', () => {
     dense.setWeights([tf.tensor2d([[0.5, 0], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1]]), tf.tensor1d([-3, 0])]);
     const dir = join(root, 'propensity');
     await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      cpSync(join(SHARED, 'gru-layers'), dir, { recursive: true }); // the directory only
+      mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
       writeFileSync(join(dir, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
