@@ -211,3 +211,32 @@ describe('evaluate verifies a creative-scores or propensity model', () => {
     );
   });
 });
+
+describe("README's example", () => {
+  it('its manifest fits the Keras model it shows (built here with the same layers) and evaluates', async () => {
+    const last = tf.input({ shape: [1], dtype: 'int32', name: 'last_page' });
+    const events = tf.input({ shape: [1], dtype: 'float32', name: 'session_events' });
+    let x = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 101, outputDim: 16 }).apply(last)) as tf.SymbolicTensor;
+    x = tf.layers.concatenate().apply([x, events]) as tf.SymbolicTensor;
+    x = tf.layers.dense({ units: 64, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+    const scores = tf.layers.dense({ units: 101, activation: 'softmax', name: 'next_page' }).apply(x) as tf.SymbolicTensor;
+    const dir = join(root, 'readme-model');
+    mkdirSync(dir, { recursive: true });
+    await tf.model({ inputs: [last, events], outputs: scores }).save(tf.io.withSaveHandler(async (a) => {
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }));
+      writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(a.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    writeFileSync(join(dir, 'pages.json'), JSON.stringify(PAGES));
+    const readme = readFileSync('README.md', 'utf8');
+    const block = readme.slice(readme.lastIndexOf('```json', readme.indexOf('"name": "next-page"')) + 7);
+    writeFileSync(join(dir, 'manifest.json'), block.slice(0, block.indexOf('```')));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    runManifest(['--model', dir]);
+    vi.restoreAllMocks();
+    const loaded = await loadModelDir(dir);
+    const result = await evaluateOnLog(loaded, readInteractionLog(pagesLog), { seed: 42, latency: false });
+    expect(result.model.users).toBe(30);
+    loaded.model.dispose();
+  });
+});
