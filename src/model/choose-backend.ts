@@ -90,10 +90,8 @@ function median(values: number[]): number {
   return Math.round(value * 100) / 100;
 }
 
-/** Median ms of `runs` model runs on `plugin`, after one untimed run (shader compiles, allocations). */
+/** Median ms of `runs` model runs on the active backend, after one untimed run (shader compiles, allocations). */
 async function timeBackend(plugin: BackendPlugin, options: ChooseBackendOptions): Promise<number> {
-  const failure = await activate(plugin, options.wasmPaths);
-  if (failure !== undefined) throw new Error(failure);
   const now = options.now ?? (() => performance.now());
   const trial = await options.load(plugin.name);
   try {
@@ -132,6 +130,11 @@ async function measure(supported: BackendPlugin[], failed: StoredChoice['failed'
   const msPerRun: StoredChoice['msPerRun'] = {};
   let fastest: BackendPlugin | undefined;
   for (const plugin of supported) {
+    const failure = await activate(plugin, options.wasmPaths);
+    if (failure !== undefined) {
+      failed[plugin.name] = failure;
+      continue;
+    }
     try {
       msPerRun[plugin.name] = await timeBackend(plugin, options);
       if (!fastest || msPerRun[plugin.name]! < msPerRun[fastest.name]!) fastest = plugin;
