@@ -90,8 +90,14 @@ function median(values: number[]): number {
   return Math.round(value * 100) / 100;
 }
 
-/** Median ms of `runs` model runs on the active backend, after one untimed run (shader compiles, allocations). */
-async function timeBackend(plugin: BackendPlugin, options: ChooseBackendOptions): Promise<number> {
+/** A backend whose timed run is this many times the best median so far has lost: stop timing it. */
+const CLEARLY_SLOWER = 3;
+
+/**
+ * Median ms of `runs` model runs on the active backend, after one untimed run (shader
+ * compiles, allocations); fewer runs once one shows it clearly slower than `best`.
+ */
+async function timeBackend(plugin: BackendPlugin, options: ChooseBackendOptions, best: number): Promise<number> {
   const now = options.now ?? (() => performance.now());
   const trial = await options.load(plugin.name);
   try {
@@ -101,6 +107,7 @@ async function timeBackend(plugin: BackendPlugin, options: ChooseBackendOptions)
       const start = now();
       await trial.run();
       times.push(now() - start);
+      if (times[i]! > CLEARLY_SLOWER * best) break;
     }
     return median(times);
   } finally {
@@ -125,18 +132,21 @@ function release(name: BackendName): void {
   }
 }
 
-/** Times every supported backend, keeps the fastest active, and frees the others. */
+/**
+ * Times every supported backend, keeps the fastest active, and frees the others. WASM goes
+ * first: cheap to start and rarely far from the best, it lets slow backends be cut short.
+ */
 async function measure(supported: BackendPlugin[], failed: StoredChoice['failed'], options: ChooseBackendOptions): Promise<{ plugin: BackendPlugin; msPerRun: StoredChoice['msPerRun'] }> {
   const msPerRun: StoredChoice['msPerRun'] = {};
   let fastest: BackendPlugin | undefined;
-  for (const plugin of supported) {
+  for (const plugin of [...supported.filter((p) => p.name === 'wasm'), ...supported.filter((p) => p.name !== 'wasm')]) {
     const failure = await activate(plugin, options.wasmPaths);
     if (failure !== undefined) {
       failed[plugin.name] = failure;
       continue;
     }
     try {
-      msPerRun[plugin.name] = await timeBackend(plugin, options);
+      msPerRun[plugin.name] = await timeBackend(plugin, options, fastest ? msPerRun[fastest.name]! : Infinity);
       if (!fastest || msPerRun[plugin.name]! < msPerRun[fastest.name]!) fastest = plugin;
     } catch (cause) {
       failed[plugin.name] = describeCause(cause);
@@ -147,7 +157,7 @@ async function measure(supported: BackendPlugin[], failed: StoredChoice['failed'
   const failure = await activate(fastest, options.wasmPaths);
   if (failure !== undefined) throw new PrecisError('model-backend', { reason: `${fastest.name}: ${failure}` });
   for (const plugin of supported) if (plugin !== fastest) release(plugin.name);
-  return { plugin: fastest, msPerRun };
+  return { plugin: fastest, msPerRun: Object.fromEntries(supported.flatMap((p) => (p.name in msPerRun ? [[p.name, msPerRun[p.name]]] : []))) };
 }
 
 /**

@@ -17,6 +17,8 @@ interface FakeDevice {
 
 let clock = 0;
 let loads: BackendName[] = [];
+/** Runs per backend, the untimed first one included. */
+let runCounts: Partial<Record<BackendName, number>> = {};
 let device: Partial<Record<BackendName, FakeDevice>> = {};
 
 function addFakePlugins(): void {
@@ -43,6 +45,7 @@ async function load(backend: BackendName): Promise<{ run(): Promise<unknown>; di
       if (fake.runFails) throw new Error('shader failed to compile');
       clock += fake.runs![Math.min(run, fake.runs!.length - 1)]!;
       run += 1;
+      runCounts[backend] = (runCounts[backend] ?? 0) + 1;
     },
     dispose() {},
   };
@@ -63,6 +66,7 @@ const options = (store: ChoiceStore, patch: Partial<ChooseBackendOptions> = {}):
 beforeEach(() => {
   clock = 0;
   loads = [];
+  runCounts = {};
   device = { webgpu: { runs: [8], gpu: 'Acme X1' }, webgl: { runs: [3], gpu: 'Acme X1' }, wasm: { runs: [5] }, cpu: { runs: [12] } };
   addFakePlugins();
 });
@@ -73,17 +77,30 @@ describe('chooseBackend with auto', () => {
     expect(plugin.name).toBe('webgl');
     expect(getBackend()).toBe('webgl');
     expect(report).toEqual({ how: 'measured', msPerRun: { webgpu: 8, webgl: 3, wasm: 5, cpu: 12 }, failed: {} });
-    expect(loads).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(loads.sort()).toEqual(['cpu', 'wasm', 'webgl', 'webgpu']);
     expect(['webgpu', 'wasm', 'cpu'].map((name) => findBackendFactory(name))).toEqual([null, null, null]);
   });
 
   it('takes the median of the timed runs, after an untimed first run', async () => {
     // webgpu: a slow first run (compiling), then one slow outlier among fast runs.
-    device.webgpu = { runs: [500, 2, 40, 2, 1, 2] };
+    device.webgpu = { runs: [500, 2, 9, 2, 1, 2] };
     device.webgl = { runs: [1, 3] };
     const { plugin, report } = await chooseBackend(options(memoryStore()));
     expect(report.msPerRun).toMatchObject({ webgpu: 2, webgl: 3 });
     expect(plugin.name).toBe('webgpu');
+    expect(runCounts).toMatchObject({ webgpu: 6, webgl: 6, wasm: 6 });
+  });
+
+  it('stops timing a backend once a run shows it clearly slower than the best so far (WASM, timed first)', async () => {
+    device.webgpu = { runs: [500, 400] };
+    device.cpu = { runs: [12, 14, 16, 13, 12, 15] };
+    const { plugin, report } = await chooseBackend(options(memoryStore()));
+    expect(plugin.name).toBe('webgl');
+    expect(report.msPerRun).toEqual({ webgpu: 400, webgl: 3, wasm: 5, cpu: 14 });
+    expect(loads[0]).toBe('wasm');
+    // WebGPU's 400 ms against WASM's 5, and CPU's 14 against WebGL's 3: one timed run each;
+    // WebGL, faster than the best so far: all five.
+    expect(runCounts).toEqual({ wasm: 6, webgpu: 2, webgl: 6, cpu: 2 });
   });
 
   it('leaves out backends that are not supported, fail to start or fail to run, and says why', async () => {
