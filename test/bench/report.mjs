@@ -179,7 +179,7 @@ export function makeReport(results) {
   const choice = results.backendChoice;
   if (choice) {
     lines.push('## 7. The backend `auto` chooses, per model', '');
-    lines.push(`\`backend: 'auto'\`, in ${config.loadRuns} fresh contexts per model: on the first visit the worker times the model on each backend this browser supports (one untimed run, then the median of 5) and keeps the fastest; a reload reuses that stored choice. *Load*: navigation start → the \`model\` event.`, '');
+    lines.push(`\`backend: 'auto'\`, in ${config.loadRuns} fresh contexts per model: on the first visit the worker times the model on each backend this browser supports (one untimed run, then the median of up to 5: fewer once a run is 3× the best so far) and keeps the fastest; a reload reuses that stored choice. *Load*: navigation start → the \`model\` event.`, '');
     lines.push('| model | chosen (times) | median ms per run, by backend | load, measuring (ms) | load, cached choice (ms) | reload kept the choice |', '|---|---|---|---|---|---|');
     for (const [url, c] of Object.entries(choice)) {
       if (c.error) { lines.push(`| ${url} | failed: ${c.error} | | | | |`); continue; }
