@@ -105,8 +105,8 @@ export function createModelHost(context: Pick<ClientContext, 'options' | 'doc' |
     },
     async status() {
       if (!client || !ready) return null;
-      const { backend, name, version, fromCache } = ready.info;
-      return { backend, name, version, fromCache, thread: client.thread(), numTensors: await client.numTensors() };
+      const { backend, name, version, fromCache, backendChoice } = ready.info;
+      return { backend, name, version, fromCache, backendChoice, thread: client.thread(), numTensors: await client.numTensors() };
     },
     dispose() {
       disposed = true;

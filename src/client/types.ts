@@ -9,6 +9,7 @@ import type { ScoredItem } from '../decide/top-items';
 import type { Exposure } from '../measure/exposure';
 import type { Metrics } from '../measure/metrics';
 import type { BackendName } from '../model/backend-registry';
+import type { BackendChoiceReport } from '../model/choose-backend';
 import type { StoreKind } from '../store/types';
 
 // The public face of the client: what a site's developer reads in the types.
@@ -62,6 +63,8 @@ export interface PersonalizerStatus {
     fromCache: boolean;
     /** Live tensors in the model's thread: flat over time, or something leaks. */
     numTensors: number;
+    /** How the backend was chosen: measured here now, cached from an earlier measurement, or forced; ms per run measured on each. */
+    backendChoice: BackendChoiceReport;
   };
 }
 
