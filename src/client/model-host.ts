@@ -182,8 +182,8 @@ export function createModelHost(context: HostContext, after: Promise<unknown>, s
       return { items: topItems(row, model.info.labels, new Set(source.history), k, among), backend: model.info.backend };
     },
     status: () => Promise.all([...ready.values()].map(async ({ client, info }) => {
-      const { backend, name, version, job, fromCache } = info;
-      return { backend, name, version, job, fromCache, thread: client.thread(), numTensors: await client.numTensors() };
+      const { backend, name, version, job, fromCache, backendChoice } = info;
+      return { backend, name, version, job, fromCache, backendChoice, thread: client.thread(), numTensors: await client.numTensors() };
     })),
     dispose,
   };

@@ -10,6 +10,7 @@ import type { Exposure } from '../measure/exposure';
 import type { Metrics } from '../measure/metrics';
 import type { BackendName } from '../model/backend-registry';
 import type { ModelJob } from '../model/manifest';
+import type { BackendChoiceReport } from '../model/choose-backend';
 import type { StoreKind } from '../store/types';
 
 // The public face of the client: what a site's developer reads in the types.
@@ -72,6 +73,8 @@ export interface ModelStatus {
   fromCache: boolean;
   /** Live tensors in the model's thread: flat over time, or something leaks. */
   numTensors: number;
+  /** How the backend was chosen: measured here now, cached from an earlier measurement, or forced; ms per run measured on each. */
+  backendChoice: BackendChoiceReport;
 }
 
 /** Who the visitor is, as `profile()` returns it: for a debug panel, or the site's own targeting. */

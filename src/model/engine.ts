@@ -1,13 +1,14 @@
-import { getBackend, memory, removeBackend, setBackend } from '@tensorflow/tfjs-core';
-import { describeCause, PrecisError } from '../core/errors';
+import { memory, removeBackend } from '@tensorflow/tfjs-core';
+import { PrecisError } from '../core/errors';
 import { createVocabulary, encodeInputs, type FeatureSource } from '../features';
-import { backendPlugins, type BackendName, type BackendPlugin, type WasmPaths } from './backend-registry';
+import type { BackendName, WasmPaths } from './backend-registry';
+import { cachedChoiceStore } from './choice-store';
+import { activateBackend, chooseBackend, type BackendChoice, type BackendChoiceReport } from './choose-backend';
 import { fetchModel } from './fetch-model';
 import { historyInput, type ModelJob } from './manifest';
 import { loadSasrecModel, readSasrecSource, type LoadedModel, type ModelSource } from './sasrec-model';
 
-/** Which backend to run on: one by name, or `auto` for the fastest that works here. */
-export type BackendChoice = BackendName | 'auto';
+export type { BackendChoice } from './choose-backend';
 
 export interface EngineOptions {
   manifestUrl: string;
@@ -35,6 +36,8 @@ export interface EngineInfo {
   /** The output column a propensity model's probability is in. */
   column: number;
   fromCache: boolean;
+  /** How `backend` was chosen, and what each backend measured. */
+  backendChoice: BackendChoiceReport;
 }
 
 /**
@@ -50,32 +53,6 @@ export interface Engine {
   /** Loses the WebGL context on purpose (tests of recovery); false if not on WebGL. */
   loseContext(): boolean;
   dispose(): void;
-}
-
-/**
- * Tries backends in order until one initialises: the chosen one first, then the rest of
- * BACKEND_ORDER. With `auto`, software GPUs are skipped (WASM beats them).
- *
- * @example
- * const backend = await activateBackend('auto', wasmPaths);
- */
-export async function activateBackend(choice: BackendChoice, wasmPaths: WasmPaths): Promise<BackendPlugin> {
-  const plugins = backendPlugins();
-  const ordered = choice === 'auto' ? plugins : [...plugins.filter((p) => p.name === choice), ...plugins.filter((p) => p.name !== choice)];
-  const failures: string[] = [];
-  for (const plugin of ordered) {
-    if (!(await plugin.isSupported())) continue;
-    if (choice === 'auto' && (plugin.name === 'webgpu' || plugin.name === 'webgl') && !(await plugin.isAccelerated())) continue;
-    try {
-      plugin.register({ wasmPaths });
-      // setBackend reports failure by returning false (and leaving another backend active).
-      if ((await setBackend(plugin.name)) && getBackend() === plugin.name) return plugin;
-      failures.push(`${plugin.name}: setBackend returned false`);
-    } catch (cause) {
-      failures.push(`${plugin.name}: ${describeCause(cause)}`);
-    }
-  }
-  throw new PrecisError('model-backend', { reason: failures.join('; ') || 'no backend is available' });
 }
 
 /**
@@ -99,10 +76,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const vocabularies = new Map([[manifest.inputs[0]!.vocabulary!, createVocabulary(items)]]);
   const maxLength = history.maxLength;
 
-  let plugin = await activateBackend(options.backend, options.wasmPaths);
+  const warmUp = new Int32Array(maxLength);
+  const chosen = await chooseBackend({
+    choice: options.backend, wasmPaths: options.wasmPaths, store: cachedChoiceStore(options.manifestUrl),
+    modelKey: `${manifest.name}@${manifest.version} ${manifest.files[manifest.model.url] ?? ''}`,
+    load: async () => {
+      const trial = loadSasrecModel(source);
+      return { run: () => trial.score(warmUp), dispose: () => trial.dispose() };
+    },
+  });
+  let plugin = chosen.plugin;
   let model: LoadedModel = loadSasrecModel(source);
   // Warm up: the first run compiles shaders and allocates; let no visitor's decision pay.
-  await model.score(new Int32Array(maxLength));
+  await model.score(warmUp);
 
   /** After a lost context or device: a fresh backend, the same kind if it comes back, else the next. */
   async function recover(): Promise<void> {
@@ -112,7 +98,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     model = loadSasrecModel(source);
   }
 
-  const info: EngineInfo = { backend: plugin.name, name: manifest.name, version: manifest.version, job: 'item-scores', labels: items, column: 0, fromCache };
+  const info: EngineInfo = { backend: plugin.name, name: manifest.name, version: manifest.version, job: 'item-scores', labels: items, column: 0, fromCache, backendChoice: chosen.report };
   return {
     info,
     async score(features) {

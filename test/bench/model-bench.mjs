@@ -201,3 +201,52 @@ export async function benchModel(browser, baseUrl, { backends, model, runs, deci
   }
   return results;
 }
+
+/** One fresh context with `backend: 'auto'`: the measured choice on the cold visit, the cached one on a reload. */
+async function measureChoiceOnce(browser, pageUrl, model) {
+  const { context, page } = await openContext(browser, 'auto', model);
+  try {
+    const choiceOf = async () => {
+      const event = await waitModel(page);
+      if (!event) throw new Error(`no model event: ${(await page.evaluate(() => window.__bench.errors)).join('; ') || 'timeout'}`);
+      const { backend, backendChoice } = (await page.evaluate(() => window.api.status())).model;
+      return { loadMs: round(event.at), backend, ...backendChoice };
+    };
+    await page.goto(pageUrl);
+    const measured = await choiceOf();
+    await page.reload();
+    const cached = await choiceOf();
+    return { measured, cached };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * The backend `auto` picks for each model, in `loadRuns` fresh contexts: the median ms per
+ * run it measured on each backend, how often each backend won, and the model load with the
+ * measurement (cold) against a reload that reuses the stored choice.
+ */
+export async function benchChoice(browser, baseUrl, { models, loadRuns }) {
+  const pageUrl = new URL('/test/browser/pages/slots.html', baseUrl).href;
+  const results = {};
+  for (const model of models) {
+    log(`backend choice: ${model}`);
+    try {
+      const runs = [];
+      for (let i = 0; i < loadRuns; i += 1) runs.push(await measureChoiceOnce(browser, pageUrl, model));
+      const backends = [...new Set(runs.flatMap((r) => Object.keys(r.measured.msPerRun)))];
+      results[model] = {
+        chosen: Object.fromEntries(backends.map((b) => [b, runs.filter((r) => r.measured.backend === b).length]).filter(([, n]) => n > 0)),
+        msPerRun: Object.fromEntries(backends.map((b) => [b, summarize(runs.flatMap((r) => r.measured.msPerRun[b] ?? []))])),
+        failed: runs[runs.length - 1].measured.failed,
+        loadMs: { measured: summarize(runs.map((r) => r.measured.loadMs)), cached: summarize(runs.map((r) => r.cached.loadMs)) },
+        cachedSameChoice: runs.filter((r) => r.cached.how === 'cached' && r.cached.backend === r.measured.backend).length,
+        runs,
+      };
+    } catch (error) {
+      results[model] = { error: String(error).split('\n')[0] };
+    }
+  }
+  return results;
+}

@@ -30,6 +30,7 @@ interface Fake {
 
 const info = (url: string, fake: Fake): EngineInfo => ({
   backend: 'cpu', name: url.split('/').at(-2)!, version: '1', job: fake.job, labels: fake.labels, column: fake.column ?? 0, fromCache: false,
+  backendChoice: { how: 'forced', msPerRun: {}, failed: {} },
 });
 
 /** A `startModel` that hands out fake clients by manifest URL, and what it started. */
