@@ -186,7 +186,7 @@
     parts.push(
       facts([
         ['Segments', segments],
-        ['Propensity', el('span', 'precis-debug__propensity', meter, percent(profile.propensity))],
+        ['Propensity', el('span', 'precis-debug__propensity', meter, percent(profile.propensity), profile.propensityModel ? ` · ${profile.propensityModel.name}` : null)],
         ['Arm', chip(profile.arm, `precis-debug__chip--${profile.arm}`)],
       ]),
     );
@@ -248,7 +248,7 @@
         ['Backend', chip(model.backend, 'precis-debug__chip--accent')],
         ['Backend choice', describeChoice(model.backendChoice)],
         ['Thread', model.thread],
-        ['Model', `${model.name} ${model.version}`],
+        ['Model', (status.models ?? [model]).map((m) => `${m.name} ${m.version}${m.job ? ` (${m.job})` : ''}`).join(', ')],
         ['From cache', model.fromCache ? 'yes (no download)' : 'no (downloaded)'],
         ['Tensors', String(model.numTensors)],
       ]
