@@ -221,3 +221,44 @@ test('through the public client, in the worker, a graph model recommends pages',
   expect(result.rec.items.map((i) => i.item)).not.toContain('page-3');
   expectNoUncaught(errors);
 });
+
+for (const { path, worker, backend } of [
+  { path: '/test/strict-csp', worker: true, backend: 'webgl' },
+  { path: '/test/strict-csp', worker: false, backend: 'cpu' },
+  { path: '/test/trusted-types', worker: true, backend: 'cpu' },
+  { path: '/test/trusted-types', worker: false, backend: 'cpu' },
+] as const) {
+  test(`under ${path} the lazy chunks load ${worker ? 'in the worker' : 'on the main thread'} (${backend})`, async ({ page }) => {
+    test.setTimeout(120_000);
+    const errors = watchErrors(page);
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy|Trusted Type/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(`${path}?backend=${backend}&worker=${worker}&model=${encodeURIComponent(`${FIXTURES}/gru-layers/manifest.json`)}`);
+    await attach(page);
+    await page.evaluate(() => api.recommend({ k: 1 }));
+    expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend, thread: worker ? 'worker' : 'main' });
+    expect(violations).toEqual([]);
+    expectNoUncaught(errors);
+  });
+}
+
+test('a lost WebGL context: the Layers model is loaded again and gives the same output', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/test/browser/pages/empty.html');
+  const result = await page.evaluate(async ({ manifestUrl, history }) => {
+    const mlUrl = '/dist/precis-ml.js';
+    const ml = (await import(mlUrl)) as typeof import('../../src/model/ml-chunk');
+    const engine = await ml.createEngine({ manifestUrl, backend: 'webgl', timeoutMs: 60_000, maxAgeMs: 0, wasmPaths: '/dist/' });
+    const visitor = { history, categories: {}, counters: { historyLength: 0, sessionEvents: 0, sessions: 1, daysSinceLastVisit: 0, views7d: 0, carts7d: 0, purchases: 0 } };
+    const before = [...(await engine.score(visitor))];
+    const lost = engine.loseContext();
+    const after = [...(await engine.score(visitor))];
+    return { before, lost, after, backend: engine.info.backend };
+  }, { manifestUrl: `${FIXTURES}/gru-layers/manifest.json`, history: GRU_IDS.map((id) => `item-${id}`) });
+  expect(result.lost).toBe(true);
+  expect(result.backend).toBe('webgl');
+  result.after.forEach((value, k) => expect(Math.abs(value - GRU_EXPECTED[k]!)).toBeLessThan(TOLERANCE));
+  result.after.forEach((value, k) => expect(Math.abs(value - result.before[k]!)).toBeLessThan(TOLERANCE));
+});
