@@ -185,6 +185,6 @@ export function makeReport(results) {
   lines.push(errors.length ? [...new Set(errors)].map((e) => `- ${e}`).join('\n') : 'None.', '');
   lines.push('## Reproduce', '');
   lines.push('```sh', `npm run bench                                  # build, then every measurement (here: ${(results.runtimeSeconds / 60).toFixed(1)} min plus the build)`, 'PRECIS_BENCH_RUNS=30 node test/bench/run.mjs    # smaller, on an existing build', 'PRECIS_BENCH_ONLY=model PRECIS_BENCH_BACKENDS=wasm,cpu node test/bench/run.mjs', '```', '');
-  lines.push('`PRECIS_BENCH_RUNS` (default 100) is the number of timed `decide()` per backend; the other repeats scale with it. `PRECIS_BENCH_ONLY` (`slot,model,track`), `PRECIS_BENCH_BACKENDS`, `PRECIS_BENCH_MODEL` and `PRECIS_CHROMIUM` narrow or redirect a run; `PRECIS_BENCH_OUT` (default `bench`) is where results.json, REPORT.md and the charts go.', '');
+  lines.push('`PRECIS_BENCH_RUNS` (default 100) is the number of timed `decide()` per backend; the other repeats scale with it. `PRECIS_BENCH_ONLY` (`slot,model,latency,track`), `PRECIS_BENCH_BACKENDS`, `PRECIS_BENCH_MODEL` and `PRECIS_CHROMIUM` narrow or redirect a run; `PRECIS_BENCH_OUT` (default `bench`) is where results.json, REPORT.md and the charts go.', '');
   return lines.join('\n');
 }
