@@ -80,9 +80,12 @@ function scoreInPage(page: Page, manifestUrl: string, backend: string, sources: 
     const engine = await ml.createEngine({ manifestUrl, backend: backend as 'cpu', timeoutMs: 60_000, maxAgeMs: 0, wasmPaths: '/dist/' });
     const rows: number[][] = [];
     for (const s of sources) rows.push([...(await engine.score(s))]);
+    const tensorsBefore = engine.numTensors();
+    for (let i = 0; i < 10; i += 1) for (const s of sources) await engine.score(s);
+    const tensors = { before: tensorsBefore, after: engine.numTensors() };
     const chunks = performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()!).filter((n) => n.startsWith('precis-ml-'));
     engine.dispose();
-    return { info: engine.info, rows, chunks };
+    return { info: engine.info, rows, chunks, tensors };
   }, { manifestUrl, backend, sources });
 }
 
@@ -101,6 +104,7 @@ for (const { dir, cases } of FIXTURE_CASES) {
         row.forEach((value, k) => expect(Math.abs(value - expected[i]![k]!), `case ${i} column ${k}`).toBeLessThan(TOLERANCE));
       });
       if (dir === 'gru-layers') result.rows[0]!.forEach((value, k) => expect(Math.abs(value - GRU_EXPECTED[k]!)).toBeLessThan(TOLERANCE));
+      expect(result.tensors.after).toBe(result.tensors.before); // no tensor leaks
       // Only the chosen backend's kernels are fetched.
       expect(result.chunks.sort()).toEqual([`precis-ml-all-kernels-${backend}.js`, 'precis-ml-tfjs-models.js']);
       expectNoUncaught(errors);
