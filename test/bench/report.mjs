@@ -176,6 +176,23 @@ export function makeReport(results) {
     lines.push('');
   }
 
+  const { latency } = results;
+  if (latency) {
+    const names = Object.keys(latency.models);
+    const used = [...new Set(names.flatMap((name) => Object.keys(latency.models[name])))];
+    lines.push('## 7. Inference latency per model and backend', '');
+    lines.push(`\`engine.score()\` alone, in the page through \`import()\` of the ML chunk (no worker, no client): the shipped Games model (built-in SASRec) and the fixture models made by others (test/fixtures/models, through the lazy model chunk), ${config.recommendRuns} timed calls after 5 untimed, median (p90) ms; the engine's load in brackets.`, '');
+    lines.push(`| model | ${used.join(' | ')} |`, `|---|${used.map(() => '---').join('|')}|`);
+    for (const name of names) {
+      const cells = used.map((b) => {
+        const r = latency.models[name][b];
+        return r?.scoreMs ? `${ms(r.scoreMs.median)} (${ms(r.scoreMs.p90)}) [${ms(r.loadMs)}]` : `failed: ${r?.error ?? 'n/a'}`;
+      });
+      lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
+    lines.push('', `ML chunks, gzip bytes: ${Object.entries(latency.chunksGzipBytes).map(([f, b]) => `\`${f}\` ${int(b)}`).join(', ')}.`, '');
+  }
+
   const errors = [
     ...(model ? Object.entries(model).flatMap(([b, m]) => (m.errors ?? []).map((e) => `${b}: ${e}`)) : []),
     ...(slot ? slot.raw.flatMap((r, n) => [...r.first.errors, ...r.repeat.errors].map((e) => `slot visitor ${n + 1}: ${e}`)) : []),
