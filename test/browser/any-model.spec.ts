@@ -185,6 +185,20 @@ for (const { name, dir, edit, reason } of BAD_MANIFESTS) {
   });
 }
 
+test('a weight file the manifest does not list never becomes weights: model-integrity', async ({ page }) => {
+  const url = await serveBadManifest(page, 'gru-layers', (m) => { delete m.files['weights.bin']; });
+  await page.goto('/test/browser/pages/empty.html');
+  const error = await page.evaluate(async (manifestUrl) => {
+    const mlUrl = '/dist/precis-ml.js';
+    const ml = (await import(mlUrl)) as typeof import('../../src/model/ml-chunk');
+    return ml.createEngine({ manifestUrl, backend: 'cpu', timeoutMs: 60_000, maxAgeMs: 0, wasmPaths: '/dist/' }).then(
+      () => null,
+      (e: { code: string; details: { reason?: string } }) => ({ code: e.code, reason: e.details.reason ?? '' }),
+    );
+  }, url);
+  expect(error).toEqual({ code: 'model-integrity', reason: 'weight file weights.bin is not in the manifest' });
+});
+
 test('through the public client a bad manifest is one model-manifest error, and the ranker fills the slots', async ({ page }) => {
   const errors = watchErrors(page);
   const url = await serveBadManifest(page, 'gru-layers', (m) => { m.inputs[0].dtype = 'int32'; });
