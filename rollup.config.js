@@ -45,13 +45,23 @@ const copyWasmBinaries = () => ({
 
 /**
  * Size budgets, in gzip bytes, that fail the build when exceeded. The ML chunk holds the
- * JS of all four backends; the .wasm binaries are reported beside it, not counted.
+ * JS of all four backends; the .wasm binaries are reported beside it, not counted. Its lazy
+ * chunks load only for a model that is not the built-in architecture: tfjs-layers and
+ * tfjs-converter, then the full kernel set of the one backend in use.
  */
 export const BUDGETS = {
   'dist/precis.js': 3 * 1024,
   'dist/precis-core.js': 28 * 1024,
   'dist/precis-ml.js': 200 * 1024,
+  'dist/precis-ml-tfjs-models.js': 120 * 1024,
+  'dist/precis-ml-all-kernels-webgpu.js': 48 * 1024,
+  'dist/precis-ml-all-kernels-webgl.js': 50 * 1024,
+  'dist/precis-ml-all-kernels-wasm.js': 18 * 1024,
+  'dist/precis-ml-all-kernels-cpu.js': 26 * 1024,
 };
+
+/** The ML build's files, each with its budget. */
+const ML_CHUNKS = Object.keys(BUDGETS).filter((file) => file.startsWith('dist/precis-ml'));
 
 /** A plugin that fails the build when `file` is over its gzip budget, and prints its size. */
 export const checkSize = (file, budget = BUDGETS[file]) => ({
@@ -85,11 +95,15 @@ export default [
     output: { file: 'dist/precis-core.js', format: 'es', sourcemap: true },
   },
   // The ML chunk: tfjs (only the kernels Precis models use), four backends, the engine.
-  // Self-contained, so it runs as a module worker or through import().
+  // It runs as a module worker or through import(). One build with code splitting, so that
+  // its lazy chunks (tfjs-layers and tfjs-converter for any other model; each backend's
+  // full kernel set) import the entry's one tfjs-core, whose registry holds the backends.
   {
     input: 'src/model/ml-chunk.ts',
-    plugins: [nodeResolve({ browser: true }), commonjs(), compile(), terser(), copyWasmBinaries(), checkSize('dist/precis-ml.js')],
-    output: { file: 'dist/precis-ml.js', format: 'es', sourcemap: true },
+    // The lazy chunks import the entry's internals, so the entry exports more than its API.
+    preserveEntrySignatures: 'allow-extension',
+    plugins: [nodeResolve({ browser: true }), commonjs(), compile(), terser(), copyWasmBinaries(), ...ML_CHUNKS.map((file) => checkSize(file))],
+    output: { dir: 'dist', entryFileNames: 'precis-ml.js', chunkFileNames: 'precis-ml-[name].js', format: 'es', sourcemap: true },
     onwarn(warning, warn) {
       // tfjs's own modules use `this` at top level and circular imports; both are harmless.
       if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;

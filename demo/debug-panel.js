@@ -186,7 +186,7 @@
     parts.push(
       facts([
         ['Segments', segments],
-        ['Propensity', el('span', 'precis-debug__propensity', meter, percent(profile.propensity))],
+        ['Propensity', el('span', 'precis-debug__propensity', meter, percent(profile.propensity), profile.propensityModel ? ` · ${profile.propensityModel.name}` : null)],
         ['Arm', chip(profile.arm, `precis-debug__chip--${profile.arm}`)],
       ]),
     );
@@ -234,13 +234,21 @@
     return `${allowed} · decided by ${sources}${consent.pending ? ' · waiting for the CMP: nothing stored, personalised or sent' : ''}`;
   }
 
+  /** "measured · webgpu 8.1 ms, webgl 3.2 ms, wasm 4.4 ms, cpu 12.0 ms", or "forced". */
+  function describeChoice(choice) {
+    if (!choice) return '–';
+    const times = Object.entries(choice.msPerRun).map(([backend, ms]) => `${backend} ${fixed(ms, 1)} ms`).join(', ');
+    return times ? `${choice.how} · ${times} per run` : choice.how;
+  }
+
   function renderModel(status) {
     const model = status.model;
     const rows = model
       ? [
         ['Backend', chip(model.backend, 'precis-debug__chip--accent')],
+        ['Backend choice', describeChoice(model.backendChoice)],
         ['Thread', model.thread],
-        ['Model', `${model.name} ${model.version}`],
+        ['Model', (status.models ?? [model]).map((m) => `${m.name} ${m.version}${m.job ? ` (${m.job})` : ''}`).join(', ')],
         ['From cache', model.fromCache ? 'yes (no download)' : 'no (downloaded)'],
         ['Tensors', String(model.numTensors)],
       ]

@@ -12,6 +12,7 @@ export type { Personalizer, PersonalizerEvents, PersonalizerStatus, Recommendati
 export type { ConsentSource, ConsentState, ConsentStatus, Permission, TcfOptions } from './consent/consent';
 export type { ScoredItem } from './decide/top-items';
 export type { BackendChoice } from './model/engine';
+export type { BackendChoiceReport } from './model/choose-backend';
 export type { BackendName } from './model/backend-registry';
 export type { PrecisManifest } from './model/manifest';
 export type { PersonalizerOptions } from './client/options';

@@ -3,6 +3,7 @@
  *
  *   npm run train -- --data <log> --out <dir> [options]
  *   npm run evaluate -- --model <dir> --data <log> [options]
+ *   npm run manifest -- --model <dir>
  *
  * Errors print one line `precis: <CODE>: <message>` on stderr and exit non-zero.
  */
@@ -19,11 +20,13 @@ import { createRng, shuffleInPlace } from './rng';
 import { exportModel, writeManifest, type QuantizeOptions } from './export-model';
 import { loadModelDir } from './load-model';
 import { evaluateOnLog } from './evaluate-model';
+import { verifyOnLog } from './verify-model';
 import { writeEvaluationReport, writeHistoryPlots } from './write-report';
 import { readCheckpointState } from './checkpoint';
 import { initWasmBackend } from './wasm-backend';
 import { sha256Hex } from './manifest';
 import { buildGoldenFixture } from './make-golden';
+import { writeManifestHashes } from './write-hashes';
 
 const TRAIN_FLAGS: FlagSpec = {
   data: 'string',
@@ -245,8 +248,10 @@ export async function runTrain(argv: readonly string[]): Promise<void> {
 }
 
 /**
- * `evaluate` command: verify and load a model directory, evaluate it and the
- * baselines on a log; JSON on stdout, optional report directory.
+ * `evaluate` command: verify and load a model directory (any Layers or Graph model with a
+ * v1 or v2 manifest). An item-scores model is evaluated with the paper's protocol, with the
+ * baselines; a creative-scores or propensity model is verified on the log's visitors
+ * (`verifyOnLog`). JSON on stdout, optional report directory.
  *
  * @example
  * await runEvaluate(['--model', 'demo/models/games', '--data', 'Video.txt']);
@@ -264,19 +269,30 @@ export async function runEvaluate(argv: readonly string[]): Promise<void> {
   const log = readInteractionLog(data, format);
   const loaded = await loadModelDir(modelDir);
   const maxUsers = a['max-users'] as number | undefined;
-  const result = await evaluateOnLog(loaded, log, {
-    seed: positiveInt(a, 'seed', 42, 0),
-    baselines: a.baselines !== false,
-    latency: a.latency !== false,
-    ...(maxUsers !== undefined ? { maxUsers } : {}),
-    log: say,
-  });
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  if (typeof a.json === 'string') writeFileSync(a.json, json);
-  if (typeof a['report-dir'] === 'string') {
-    writeEvaluationReport(a['report-dir'], result, loaded.manifest, `npm run evaluate -- ${argv.join(' ')}`, modelDir);
-    say(`report written to ${a['report-dir']}`);
+  const command = `npm run evaluate -- ${argv.join(' ')}`;
+  const report = typeof a['report-dir'] === 'string' ? a['report-dir'] : undefined;
+  let json: string;
+  if (loaded.manifest.output.kind === 'item-scores') {
+    const result = await evaluateOnLog(loaded, log, {
+      seed: positiveInt(a, 'seed', 42, 0),
+      baselines: a.baselines !== false,
+      latency: a.latency !== false,
+      ...(maxUsers !== undefined ? { maxUsers } : {}),
+      log: say,
+    });
+    json = `${JSON.stringify(result, null, 2)}\n`;
+    if (report) writeEvaluationReport(report, result, loaded.manifest, command, modelDir);
+  } else {
+    const result = verifyOnLog(loaded, log, { latency: a.latency !== false, ...(maxUsers !== undefined ? { maxUsers } : {}), log: say });
+    json = `${JSON.stringify(result, null, 2)}\n`;
+    if (report) {
+      mkdirSync(report, { recursive: true });
+      writeFileSync(join(report, 'evaluation.json'), `${JSON.stringify({ ...result, command }, null, 2)}\n`);
+    }
   }
+  loaded.model.dispose();
+  if (typeof a.json === 'string') writeFileSync(a.json, json);
+  if (report) say(`report written to ${report}`);
   process.stdout.write(json);
 }
 
@@ -298,6 +314,18 @@ export async function runPlot(argv: readonly string[]): Promise<void> {
   writeHistoryPlots(out, state.history, state.bestEpoch);
   writeFileSync(join(out, 'training-history.json'), `${JSON.stringify({ bestEpoch: state.bestEpoch, trainSeconds: Math.round(state.trainSeconds), runs: state.runs ?? [], history: state.history }, null, 1)}\n`);
   process.stderr.write(`${state.history.length} epochs, best ${state.bestEpoch}: plots written to ${out}\n`);
+}
+
+/**
+ * `manifest` command: write the sha256 of every file into a model directory's manifest.
+ *
+ * @example
+ * runManifest(['--model', 'out']);
+ */
+export function runManifest(argv: readonly string[]): void {
+  const dir = requireString(parseArgs(argv, { model: 'string' }), 'model');
+  const files = writeManifestHashes(dir);
+  process.stderr.write(`${join(dir, 'manifest.json')}: ${Object.keys(files).length} files hashed (${Object.keys(files).join(', ')})\n`);
 }
 
 const GOLDEN_FLAGS: FlagSpec = { model: 'string', data: 'string', format: 'string', out: 'string', seed: 'number', count: 'number' };
@@ -334,7 +362,8 @@ export async function main(args: readonly string[]): Promise<number> {
     else if (command === 'evaluate') await runEvaluate(rest);
     else if (command === 'golden') await runGolden(rest);
     else if (command === 'plot') await runPlot(rest);
-    else throw new PrecisError('E_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command ?? '')} (use train, evaluate, golden or plot)`);
+    else if (command === 'manifest') runManifest(rest);
+    else throw new PrecisError('E_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command ?? '')} (use train, evaluate, manifest, golden or plot)`);
     return 0;
   } catch (err) {
     if (err instanceof PrecisError) {

@@ -3,12 +3,13 @@
  * baselines under the paper's protocol, plus full ranking and Node latency.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encodeHistory } from '../src/features';
 import { countPopularity, buildItemSimilarity, createItemCfScorer, createPopRecScorer } from './baselines';
 import { buildEvalCases, evaluateCases, splitLeaveOneOut, type BatchScorer, type EvalCase, type ProtocolResult } from './protocol';
 import type { InteractionLog } from './read-log';
 import { indexSequences } from './vocabulary';
 import type { LoadedModel } from './load-model';
+import { PrecisError } from './errors';
+import { historySource, runModel, type TfModel } from './run-model';
 
 /** The SASRec paper's Amazon Games table (sampled protocol). */
 export const PAPER_TABLE: Record<string, { hr10: number; ndcg10: number }> = {
@@ -23,13 +24,14 @@ export const PAPER_TABLE: Record<string, { hr10: number; ndcg10: number }> = {
 };
 
 /**
- * Run `model.predict` on int32 rows and read the scores back. Deliberately not
- * inside `tf.tidy`: on the wasm backend predict inside a tidy scope ran ~7× slower.
+ * Run a one-input model's `predict` on int32 rows and read the scores back (the built-in
+ * SASRec model's history rows; the golden fixture uses it). Deliberately not inside
+ * `tf.tidy`: on the wasm backend predict inside a tidy scope ran ~7× slower.
  *
  * @example
  * const scores = predictScores(model, rows, 2, 50); // Float32Array(2 * numItems)
  */
-export function predictScores(model: tf.LayersModel, rows: Int32Array, batch: number, maxLength: number): Float32Array {
+export function predictScores(model: TfModel, rows: Int32Array, batch: number, maxLength: number): Float32Array {
   const x = tf.tensor2d(rows, [batch, maxLength], 'int32');
   const y = model.predict(x, { batchSize: batch }) as tf.Tensor;
   const out = y.dataSync() as Float32Array;
@@ -38,35 +40,35 @@ export function predictScores(model: tf.LayersModel, rows: Int32Array, batch: nu
 }
 
 /**
- * Scorer that runs a loaded LayersModel on inputs built with encodeHistory.
+ * Scorer that runs a loaded item-scores model on each case's history through its
+ * manifest's inputs (`encodeInputs` on `historySource`), one score per protocol item.
  *
  * @example
  * const scorer = createModelScorer(loaded);
  */
 export function createModelScorer(loaded: LoadedModel): BatchScorer {
-  const L = loaded.maxLength;
-  const n = loaded.items.length;
+  const { columns } = loaded;
   return (cases: readonly EvalCase[]) => {
-    const rows = new Int32Array(cases.length * L);
-    cases.forEach((c, i) => rows.set(encodeHistory(c.history, loaded.index, L), i * L));
-    const flat = predictScores(loaded.model, rows, cases.length, L);
-    return cases.map((_, i) => flat.subarray(i * n, (i + 1) * n));
+    const rows = runModel(loaded, cases.map((c) => historySource(c.history)), loaded.outputSize);
+    if (!columns) return rows;
+    return rows.map((row) => Float32Array.from(columns, (k) => (k < 0 ? -Infinity : row[k]!)));
   };
 }
 
 /**
- * Median single-history inference latency (ms) of `model.predict` + readback in Node.
+ * Median single-visitor inference latency (ms) of the model's predict + readback in Node,
+ * on the features of a history of up to 50 ids of the model's first vocabulary.
  *
  * @example
  * measureLatencyMs(loaded, 200); // e.g. 3.1
  */
 export function measureLatencyMs(loaded: LoadedModel, runs = 200): { medianMs: number; p90Ms: number; runs: number } {
-  const L = loaded.maxLength;
-  const row = new Int32Array(L);
-  for (let i = 0; i < L; i++) row[i] = 1 + ((i * 7919) % (loaded.items.length - 1));
+  const ids = [...([...loaded.vocabularies.values()][0]?.index.keys() ?? [])];
+  const history = Array.from({ length: Math.min(50, ids.length) }, (_, i) => ids[(i * 7919) % ids.length]!);
+  const source = [historySource([...new Set(history)])];
   const once = (): number => {
     const t = performance.now();
-    predictScores(loaded.model, row, 1, L);
+    runModel(loaded, source, loaded.outputSize);
     return performance.now() - t;
   };
   for (let i = 0; i < 10; i++) once();
@@ -108,6 +110,7 @@ export async function evaluateOnLog(
 ): Promise<EvaluationResult> {
   const t0 = performance.now();
   const say = opts.log ?? (() => {});
+  if (loaded.manifest.output.kind !== 'item-scores') throw new PrecisError('E_MANIFEST', `a ${loaded.manifest.output.kind} model has no item scores to rank (see verifyOnLog)`);
   const split = splitLeaveOneOut(log.sequences);
   let users = split.evaluated;
   if (opts.maxUsers && opts.maxUsers < users.length) users = users.slice(0, opts.maxUsers);
@@ -127,7 +130,8 @@ export async function evaluateOnLog(
       note:
         'leave-one-out; input = all but the last item (truncated to maxLength), target = last item; ' +
         '100 distinct negatives drawn uniformly from items the user never interacted with; ties broken uniformly at random (seeded); ' +
-        'full ranking over all items except padding and the input history',
+        'full ranking over all items except padding and the input history; ' +
+        "the model's inputs are built by encodeInputs from the input history as one 'view' event a minute apart (train/run-model.ts)",
     },
     model,
     paper: PAPER_TABLE,

@@ -1,24 +1,36 @@
 /**
- * Load an exported model directory in Node: verify manifest.json and every file
- * hash, then load the LayersModel with plain `tf.loadLayersModel` through an
- * in-memory IOHandler (tfjs has no file:// handler without tfjs-node).
+ * Load a model directory in Node: verify manifest.json (v1 or v2) and every file hash,
+ * load the Layers or Graph model with plain `tf.loadLayersModel` / `tf.loadGraphModel`
+ * through an in-memory IOHandler (tfjs has no file:// handler without tfjs-node), read
+ * its vocabularies, and check that the manifest fits the model.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../src/model/layers';
-import { buildItemIndex } from '../src/features';
+import { PrecisError as SdkError } from '../src/core/errors';
+import type { Vocabulary } from '../src/features';
+import { historyInput, loadedProblems, manifestProblems, modelProblems, parseManifest, readVocabularies, type PrecisManifest } from '../src/model/manifest';
 import { PrecisError } from './errors';
-import { historyInput, manifestProblems, parseManifest, type PrecisManifest } from '../src/model/manifest';
 import { sha256Hex } from './manifest';
+import { modelSignature, type TfModel } from './run-model';
 
 /** A loaded model directory. */
 export interface LoadedModel {
   manifest: PrecisManifest;
-  model: tf.LayersModel;
+  model: TfModel;
+  vocabularies: Map<string, Vocabulary>;
+  /**
+   * For an item-scores model, the evaluation protocol's items: `''` (padding) at 0, then the
+   * output vocabulary's ids (its pad excluded); empty for the other jobs.
+   */
   items: string[];
   index: Map<string, number>;
-  /** The item-history input's length. */
+  /** The output column of each `items` index (index 0 → -1); absent when they are the same. */
+  columns?: Int32Array;
+  /** The output's width. */
+  outputSize: number;
+  /** The item-history input's length (0 without one). */
   maxLength: number;
 }
 
@@ -50,47 +62,64 @@ export function verifyModelDir(dir: string): PrecisManifest {
   return manifest;
 }
 
-/**
- * Verify and load a model directory (LayersModel format).
- *
- * @example
- * const { model, index, manifest } = await loadModelDir('demo/models/games');
- * model.predict(tf.zeros([1, maxLength], 'int32'));
- */
-export async function loadModelDir(dir: string): Promise<LoadedModel> {
-  const manifest = verifyModelDir(dir);
-  if (manifest.model.format !== 'layers') throw new PrecisError('E_MANIFEST', 'only layers-format models load in Node here');
-  const modelJson = JSON.parse(readFileSync(join(dir, manifest.model.url), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    format?: string;
-    generatedBy?: string;
-    convertedBy?: string;
-  };
+/** The weights and topology of a model.json, from verified files. */
+function readModelArtifacts(dir: string, manifest: PrecisManifest): tf.io.ModelArtifacts {
+  const modelJson = JSON.parse(readFileSync(join(dir, manifest.model.url), 'utf8')) as tf.io.ModelJSON;
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
-  for (const group of modelJson.weightsManifest) {
+  const base = manifest.model.url.includes('/') ? manifest.model.url.slice(0, manifest.model.url.lastIndexOf('/') + 1) : '';
+  for (const group of modelJson.weightsManifest ?? []) {
     specs.push(...group.weights);
     for (const p of group.paths) {
-      if (!(p in manifest.files)) throw new PrecisError('E_MANIFEST', `weight shard ${p} has no hash in the manifest`);
-      buffers.push(readFileSync(join(dir, p)));
+      if (!Object.prototype.hasOwnProperty.call(manifest.files, base + p)) throw new PrecisError('E_MANIFEST', `weight shard ${base + p} has no hash in the manifest`);
+      buffers.push(readFileSync(join(dir, base + p)));
     }
   }
   const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel({
-    load: async () => ({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: specs,
-      weightData,
-      format: modelJson.format,
-      generatedBy: modelJson.generatedBy,
-      convertedBy: modelJson.convertedBy,
-    }),
-  });
-  const history = historyInput(manifest);
-  if (!history) throw new PrecisError('E_MANIFEST', 'the model has no item-history input');
-  const items = JSON.parse(readFileSync(join(dir, history.itemsUrl), 'utf8')) as string[];
-  if (!Array.isArray(items) || items[0] !== '') throw new PrecisError('E_MANIFEST', 'items.json must be an array with "" (padding) at 0');
-  return { manifest, model, items, index: buildItemIndex(items), maxLength: history.maxLength };
+  const { weightsManifest: _w, ...rest } = modelJson;
+  return { ...rest, weightSpecs: specs, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer };
+}
+
+/** The protocol's items for an item-scores output: the vocabulary, its pad moved to 0. */
+function protocolItems(manifest: PrecisManifest, vocabularies: Map<string, Vocabulary>): Pick<LoadedModel, 'items' | 'index' | 'columns'> {
+  if (manifest.output.kind !== 'item-scores') return { items: [], index: new Map() };
+  const vocabulary = vocabularies.get(manifest.output.vocabulary)!;
+  if (vocabulary.padIndex === 0) return { items: ['', ...vocabulary.ids.slice(1)], index: new Map(vocabulary.index) };
+  const kept = vocabulary.ids.flatMap((id, k) => (k === vocabulary.padIndex ? [] : [{ id, k }]));
+  const items = ['', ...kept.map((x) => x.id)];
+  return { items, index: new Map(kept.map((x, p) => [x.id, p + 1])), columns: Int32Array.from([-1, ...kept.map((x) => x.k)]) };
+}
+
+/** Runs `make`, turning the SDK's model-manifest errors into the CLI's E_MANIFEST. */
+function asCliError<T>(dir: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof SdkError) throw new PrecisError('E_MANIFEST', `${dir}: ${String(e.details.reason ?? e.message)}`);
+    throw e;
+  }
+}
+
+/**
+ * Verify and load a model directory: a Layers or Graph model with the manifest's
+ * vocabularies, checked against the model's inputs and output.
+ *
+ * @example
+ * const loaded = await loadModelDir('demo/models/games');
+ * runModel(loaded, [historySource(['1', '2'])]);
+ */
+export async function loadModelDir(dir: string): Promise<LoadedModel> {
+  const manifest = verifyModelDir(dir);
+  const vocabularies = asCliError(dir, () => readVocabularies(manifest, (url) => JSON.parse(readFileSync(join(dir, url), 'utf8'))));
+  const artifacts = readModelArtifacts(dir, manifest);
+  const handler: tf.io.IOHandler = { load: async () => artifacts };
+  const model = manifest.model.format === 'graph' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+  const problems = [...loadedProblems(manifest, vocabularies), ...modelProblems(manifest, modelSignature(model))];
+  if (problems.length) {
+    model.dispose();
+    throw new PrecisError('E_MANIFEST', `${dir}: ${problems.join('; ')}`);
+  }
+  const { output } = manifest;
+  const outputSize = output.size || vocabularies.get(output.kind === 'item-scores' ? output.vocabulary : '')?.ids.length || 0;
+  return { manifest, model, vocabularies, ...protocolItems(manifest, vocabularies), outputSize, maxLength: historyInput(manifest)?.maxLength ?? 0 };
 }

@@ -92,7 +92,7 @@ export function writeEvaluationReport(dir: string, r: EvaluationResult, manifest
     '',
     '| model | HR@10 (sampled) | NDCG@10 (sampled) | HR@10 (full) | NDCG@10 (full) |',
     '|---|---|---|---|---|',
-    row('**Precis SASRec (shipped files)**', r.model),
+    row(`**${manifest.name} (shipped files)**`, r.model),
     row('PopRec (ours, training counts as in the paper)', r.popRec),
     row('PopRec (ours, training + validation counts)', r.popRecTrainVal),
     row('item-CF cosine (ours)', r.itemCf),

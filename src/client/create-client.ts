@@ -70,7 +70,7 @@ export function createClient(input: PersonalizerOptions | undefined, firstPaint:
     emitter.emit('forgotten', undefined);
   };
   const { intake, opened } = startSession(context, {
-    started: first.catalog, onForgottenElsewhere: () => void startAfresh(),
+    started: first.catalog, onForgottenElsewhere: () => void startAfresh(), modelPropensity: (source) => model.propensity(source),
   });
   const model = createModelHost(context, opened);
   const { slots, stop: stopSlots } = startSlots(context, first, intake, (pending, approaching) => void scheduler.decideWaiting(pending, approaching));

@@ -1,11 +1,12 @@
 import { guardAsync } from '../core/guard';
 import { explain, type Explanation } from '../decide/explain';
-import { decideSlots, type Decision } from '../decide/rank';
+import type { Creative } from '../decide/catalog';
+import { decideSlots, type Decision, type DecisionInput } from '../decide/rank';
 import type { ShownDecision, SlotController } from '../render/slot-controller';
 import { findSlots, SLOT_ATTRIBUTE } from '../render/slots';
 import type { ModelHost } from './model-host';
 import type { ClientContext } from './lifecycle';
-import type { Session } from './session';
+import type { Session, VisitorSnapshot } from './session';
 
 /** A decision with the explanation shown by "Why this ad?". */
 export interface ExplainedDecision {
@@ -43,6 +44,17 @@ export interface SchedulerParts {
   startedAt: number;
 }
 
+/** The models' say in a decision: none in the control arm, whose choice is the non-personalised one. */
+async function modelsSay(
+  model: ModelHost,
+  { events, source, input }: VisitorSnapshot,
+  creatives: readonly Creative[],
+): Promise<Pick<DecisionInput, 'model' | 'creativeScores'>> {
+  if (input.arm !== 'personalized') return {};
+  const [view, creativeScores] = await Promise.all([model.view(source, events, creatives), model.creativeScores(source)]);
+  return { model: view, creativeScores };
+}
+
 const slotName = (slot: HTMLElement): string => slot.getAttribute(SLOT_ATTRIBUTE) ?? '';
 const toShown = ({ decision, explanation }: ExplainedDecision): ShownDecision | null =>
   decision.creative ? { creative: decision.creative, explanation } : null;
@@ -69,9 +81,10 @@ export function createDecisionScheduler(
     const session = await opened;
     if (stopped) return [];
     const began = options.clock();
-    const { events, now, input, source } = await session.read();
-    const view = input.arm === 'personalized' ? await model.view(source, events, session.catalog.creatives) : undefined;
-    const decisions = decideSlots(names, session.catalog.creatives, { ...input, model: view, taken });
+    const snapshot = await session.read();
+    const { events, now, input } = snapshot;
+    const models = await modelsSay(model, snapshot, session.catalog.creatives);
+    const decisions = decideSlots(names, session.catalog.creatives, { ...input, ...models, taken });
     lastDecisionMs = options.clock() - began;
     return decisions.map((decision) => ({ decision, explanation: explain(decision, events, now, options.halfLifeMs, 'live') }));
   }

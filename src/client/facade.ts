@@ -66,8 +66,9 @@ export function createFacade(
     status: safely(async (): Promise<PersonalizerStatus> => {
       const { store, catalog } = await opened;
       const base = { store: store.kind(), creatives: catalog.creatives.length, arm: visitor.arm(), lastDecisionMs: scheduler.lastDecisionMs(), consent: consent.status() };
-      return { ...base, model: await model.status() };
-    }, () => ({ store: null, creatives: 0, arm: visitor.arm(), lastDecisionMs: null, consent: consent.status(), model: null })),
+      const models = await model.status();
+      return { ...base, model: models.find((m) => m.job === 'item-scores') ?? models[0] ?? null, models };
+    }, () => ({ store: null, creatives: 0, arm: visitor.arm(), lastDecisionMs: null, consent: consent.status(), model: null, models: [] })),
     why: guardSync((slot: HTMLElement | string) => slots?.explanation(slot) ?? null, null, report),
     metrics: guardAsync(async () => {
       const { store } = await opened;

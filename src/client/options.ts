@@ -30,8 +30,18 @@ export interface PersonalizerOptions {
   catalogTimeoutMs?: number;
   /** IndexedDB database name. Default `precis`. */
   dbName?: string;
-  /** The model's `manifest.json` URL. Without one, the transparent ranker decides alone. */
-  model?: string;
+  /**
+   * The model's `manifest.json` URL, or one per job, each declared by its manifest's
+   * `output.kind`: `item-scores` (recommendations, and the model's view in ranking),
+   * `creative-scores` (each creative's click rate for this visitor, the prior of its
+   * score) and `propensity` (the purchase propensity of segments and the ad stack). A
+   * second model for a job is reported (`invalid-options`) and ignored. Without one, the
+   * transparent ranker decides alone.
+   *
+   * @example
+   * createPersonalizer({ model: ['/models/games/manifest.json', '/models/buyers/manifest.json'] });
+   */
+  model?: string | string[];
   /** Where the model runs: `auto` (the fastest that works here), `webgpu`, `webgl`, `wasm` or `cpu`. */
   backend?: BackendChoice;
   /** Run the model in a Web Worker. Default true; the main thread is used when workers fail. */
@@ -116,7 +126,7 @@ const POSITIVE: Check = [isPositive, 'must be a positive number'];
 const CHECKS = {
   ...(Object.fromEntries(NUMBER_OPTIONS.map((key) => [key, POSITIVE])) as Record<(typeof NUMBER_OPTIONS)[number], Check>),
   catalog: [(value) => typeof value === 'string' || isObject(value), 'must be a URL or an object'],
-  model: [isText, 'must be a manifest URL'],
+  model: [(value) => isText(value) || (Array.isArray(value) && value.length > 0 && value.every(isText)), 'must be a manifest URL or an array of them'],
   backend: [(value) => BACKENDS.includes(value), `must be one of ${BACKENDS.join(', ')}`],
   holdout: [(value) => typeof value === 'number' && value >= 0 && value <= 0.5, 'must be a share from 0 to 0.5'],
   report: [isText, 'must be a URL'],
@@ -165,6 +175,8 @@ export function resolveOptions(input: unknown, report: (error: PrecisError) => v
   return {
     ...o,
     caps,
+    /** The manifest URLs, in the order given (the first for a job wins). */
+    model: o.model === undefined ? [] : [o.model].flat(),
     maxEvents: Math.floor(o.maxEvents),
     historySize: Math.floor(o.historySize),
     maxPerCategory: Math.floor(o.maxPerCategory),

@@ -3,7 +3,7 @@ import { toPrecisError } from '../core/errors';
 import type { Catalog } from '../decide/catalog';
 import { buildProfile } from '../decide/profile';
 import type { DecisionInput } from '../decide/rank';
-import { describeVisitor, mainInterest, type VisitorSegments } from '../decide/segments';
+import { describeVisitor, mainInterest, type ModelPropensity, type VisitorSegments } from '../decide/segments';
 import { creativeStats, purchasedItems, sessionStart } from '../decide/visitor-stats';
 import { featureSource, itemSequence, type FeatureSource } from '../features';
 import { parseExposure, type Exposure } from '../measure/exposure';
@@ -23,10 +23,10 @@ const FLUSH_DELAY_MS = 0;
 export interface VisitorSnapshot {
   events: PrecisEvent[];
   now: number;
-  visitor: VisitorSegments;
-  input: Omit<DecisionInput, 'model' | 'taken'>;
-  /** What the model scores (see `featureSource`). */
+  /** What the models' features are computed from. */
   source: FeatureSource;
+  visitor: VisitorSegments;
+  input: Omit<DecisionInput, 'model' | 'creativeScores' | 'taken'>;
 }
 
 /** The open session: its store and catalog are always there (the catalog is empty without one). */
@@ -61,6 +61,8 @@ export interface SessionHooks {
   started: { url: string; response: Promise<Response> } | undefined;
   /** Another tab ran `forget()`. */
   onForgottenElsewhere: () => void;
+  /** The propensity model's estimate for a visitor, when one is ready: it replaces the formula in the segments. */
+  modelPropensity?: (source: FeatureSource) => Promise<ModelPropensity | undefined>;
 }
 
 /**
@@ -139,20 +141,26 @@ export function startSession(context: SessionContext, hooks: SessionHooks): { in
       flushSoon();
     }
     await catalogLoaded;
-    return createSession(opened, catalog, context);
+    return createSession(opened, catalog, context, hooks.modelPropensity);
   }
   const opened = open();
   return { intake, opened };
 }
 
-function createSession(store: VisitorStore, catalog: Catalog, { options, consent, visitor }: SessionContext): Session {
+function createSession(
+  store: VisitorStore,
+  catalog: Catalog,
+  { options, consent, visitor }: SessionContext,
+  modelPropensity: SessionHooks['modelPropensity'],
+): Session {
   const personalizing = (): boolean => consent.allows('personalize');
   const read = async (): Promise<VisitorSnapshot> => {
     const events = personalizing() ? await store.recent(options.historySize) : [];
     const exposures = await store.exposures(MAX_EXPOSURES);
     const now = options.clock();
     const profile = buildProfile(events, now, options.halfLifeMs);
-    const segments = describeVisitor(events, profile, now);
+    const source = featureSource(events, profile.categories, now);
+    const segments = describeVisitor(events, profile, now, personalizing() ? await modelPropensity?.(source) : undefined);
     const began = sessionStart([...events, ...exposures].map((e) => e.time), now);
     const input = {
       now,
@@ -161,12 +169,13 @@ function createSession(store: VisitorStore, catalog: Catalog, { options, consent
       profile,
       segments: new Set(segments.segments),
       interest: mainInterest(profile, catalog.interests),
+      propensityModel: segments.propensityModel,
       purchased: purchasedItems(events),
       stats: creativeStats(exposures, now, began),
       policy: options, // explore, priorStrength, caps and maxPerCategory
       random: Math.random,
     };
-    return { events, now, visitor: segments, input, source: featureSource(events, profile.categories, now) };
+    return { events, now, source, visitor: segments, input };
   };
   return {
     store,

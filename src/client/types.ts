@@ -9,6 +9,8 @@ import type { ScoredItem } from '../decide/top-items';
 import type { Exposure } from '../measure/exposure';
 import type { Metrics } from '../measure/metrics';
 import type { BackendName } from '../model/backend-registry';
+import type { ModelJob } from '../model/manifest';
+import type { BackendChoiceReport } from '../model/choose-backend';
 import type { StoreKind } from '../store/types';
 
 // The public face of the client: what a site's developer reads in the types.
@@ -27,8 +29,8 @@ export interface PersonalizerEvents {
   consent: ConsentState;
   /** A creative was viewed (≥ 50% for ≥ 1 s), clicked or dismissed. */
   exposure: Exposure;
-  /** The model is loaded, verified and warmed up. */
-  model: { backend: BackendName; name: string; version: string; thread: 'worker' | 'main'; fromCache: boolean };
+  /** A model is loaded, verified and warmed up (one event per model of `options.model`). */
+  model: { backend: BackendName; name: string; version: string; job: ModelJob; thread: 'worker' | 'main'; fromCache: boolean };
 }
 
 /** Everything Precis keeps about the visitor, as `myData()` returns it. */
@@ -53,16 +55,26 @@ export interface PersonalizerStatus {
   lastDecisionMs: number | null;
   /** What the visitor allows, which signal decided it, and whether a CMP is still to answer. */
   consent: ConsentStatus;
-  model: null | {
-    backend: BackendName;
-    thread: 'worker' | 'main';
-    name: string;
-    version: string;
-    /** True when this page load took every model file from the cache. */
-    fromCache: boolean;
-    /** Live tensors in the model's thread: flat over time, or something leaks. */
-    numTensors: number;
-  };
+  /** The item-scores model (else the first model ready); null without a ready model. */
+  model: ModelStatus | null;
+  /** Every ready model, in the order of `options.model`. */
+  models: ModelStatus[];
+}
+
+/** One ready model, in `status()`. */
+export interface ModelStatus {
+  backend: BackendName;
+  thread: 'worker' | 'main';
+  name: string;
+  version: string;
+  /** What it does: item scores, creative scores or purchase propensity. */
+  job: ModelJob;
+  /** True when this page load took every model file from the cache. */
+  fromCache: boolean;
+  /** Live tensors in the model's thread: flat over time, or something leaks. */
+  numTensors: number;
+  /** How the backend was chosen: measured here now, cached from an earlier measurement, or forced; ms per run measured on each. */
+  backendChoice: BackendChoiceReport;
 }
 
 /** Who the visitor is, as `profile()` returns it: for a debug panel, or the site's own targeting. */

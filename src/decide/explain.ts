@@ -3,6 +3,7 @@ import { EVENT_WEIGHTS } from './profile';
 import type { Contribution, Decision } from './rank';
 import type { RuleName, RuleOutcome } from './rules';
 import type { Arm } from './holdout';
+import type { ModelRef } from './model-view';
 import type { PriorUsed } from './prior';
 
 /** One of the visitor's events that made a creative relevant. */
@@ -26,7 +27,7 @@ export interface Explanation {
   probability: number;
   score: number;
   ctr: number;
-  /** Where the CTR started: the prior pooled over visitors of `interest`, the creative's own, or the default. */
+  /** Where the CTR started: a creative-scores model, the prior pooled over visitors of `interest`, the creative's own, or the default. */
   prior: PriorUsed | null;
   /** The visitor's main interest when decided ('' for none); its exposures are reported under it. */
   interest: string;
@@ -38,6 +39,8 @@ export interface Explanation {
   rules: RuleOutcome[];
   /** Creatives that a rule kept out of this slot. */
   excluded: Array<{ creative: string; rule: RuleName }>;
+  /** The on-device models that contributed (name, version, job); absent when none did. */
+  models?: ModelRef[];
   decidedAt: number;
   /** `cache`: decided on an earlier page and shown from the first frame; `live`: decided on this page. */
   source: 'cache' | 'live';
@@ -87,6 +90,7 @@ export function explain(
     events: reasons,
     rules: decision.rules,
     excluded: decision.excluded,
+    ...(decision.models.length > 0 ? { models: decision.models } : {}),
     decidedAt: now,
     source,
   };

@@ -1,6 +1,14 @@
 import type { PrecisEvent } from '../capture/event';
 import type { Creative } from './catalog';
 
+/** A model that contributed to a decision or to the visitor's segments, as `why()` and `profile()` name it. */
+export interface ModelRef {
+  name: string;
+  version: string;
+  /** Its job (the manifest's `output.kind`). */
+  job: 'item-scores' | 'creative-scores' | 'propensity';
+}
+
 /**
  * The model's opinion of the items a catalog targets, as a number in [0, 1] per item:
  * 1 for the candidate the model ranks highest for this visitor, 0 for the lowest. Ranking
@@ -9,6 +17,8 @@ import type { Creative } from './catalog';
  * in it.
  */
 export interface ModelView {
+  /** The item-scores model that gave the scores. */
+  readonly model: ModelRef;
   affinity(item: string): number | undefined;
   itemsIn(category: string): readonly string[];
 }
@@ -37,10 +47,11 @@ export function categoryItems(events: readonly PrecisEvent[], creatives: readonl
  * model scores.
  *
  * @example
- * const view = createModelView(scores, indexOf, ['sku-1', 'sku-2'], new Map([['rpg', ['sku-2']]]));
+ * const view = createModelView(ref, scores, indexOf, ['sku-1', 'sku-2'], new Map([['rpg', ['sku-2']]]));
  * view.affinity('sku-1'); // 1 if the model prefers it, else 0
  */
 export function createModelView(
+  model: ModelRef,
   scores: ArrayLike<number>,
   indexOf: ReadonlyMap<string, number>,
   targetedItems: Iterable<string>,
@@ -55,5 +66,5 @@ export function createModelView(
     .sort((a, b) => a.score - b.score);
   const affinity = new Map<string, number>();
   scored.forEach(({ item }, rank) => affinity.set(item, scored.length === 1 ? 1 : rank / (scored.length - 1)));
-  return { affinity: (item) => affinity.get(item), itemsIn: (category) => itemsByCategory.get(category) ?? [] };
+  return { model, affinity: (item) => affinity.get(item), itemsIn: (category) => itemsByCategory.get(category) ?? [] };
 }

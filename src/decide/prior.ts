@@ -1,6 +1,7 @@
 import { PrecisError } from '../core/errors';
 import { DEFAULT_PRIOR_CTR } from './bandit';
 import type { Creative } from './catalog';
+import type { ModelRef } from './model-view';
 
 /** A pooled prior over one creative's CTR among visitors of one interest, as the collector publishes it. */
 export interface InterestPrior {
@@ -10,14 +11,21 @@ export interface InterestPrior {
   priorStrength: number;
 }
 
+/** A creative-scores model's output for this visitor: P(click) per creative it lists. */
+export interface CreativeScores {
+  model: ModelRef;
+  ctr: ReadonlyMap<string, number>;
+}
+
 /** The prior a decision started from, as `why()` shows it. */
 export interface PriorUsed {
   /**
+   * `model`: the creative-scores model's P(click) for this visitor (`CreativeScores`);
    * `interest`: pooled over visitors of the visitor's main interest (`priorsByInterest`);
    * `creative`: the creative's own `priorCtr` (pooled over all visitors, or set by hand);
    * `default`: the catalog names none, so DEFAULT_PRIOR_CTR.
    */
-  source: 'interest' | 'creative' | 'default';
+  source: 'model' | 'interest' | 'creative' | 'default';
   /** The interest whose prior was used (with `source: 'interest'`; '' for visitors without a main interest). */
   interest?: string;
   ctr: number;
@@ -32,16 +40,25 @@ export const MAX_PRIOR_STRENGTH = 1_000_000;
 
 const MAX_ID = 128;
 
+// A model's 0 or 1 would make a Beta prior that no impression could move.
+const MODEL_CTR_MIN = 1e-4;
+
 /**
- * The prior to start a creative's posterior from: the prior pooled over visitors of the
- * visitor's main interest when the catalog has one (`priorsByInterest['']` for visitors
- * without a main interest; none for `interest` null, the control arm), else the creative's
- * `priorCtr` with its `priorStrength` (else `defaultStrength`), else DEFAULT_PRIOR_CTR.
+ * The prior to start a creative's posterior from: the creative-scores model's P(click) for
+ * this visitor (`modelCtr`, counted as `defaultStrength` impressions) when it scores the
+ * creative; else the prior pooled over visitors of the visitor's main interest when the
+ * catalog has one (`priorsByInterest['']` for visitors without a main interest; none for
+ * `interest` null, the control arm), else the creative's `priorCtr` with its
+ * `priorStrength` (else `defaultStrength`), else DEFAULT_PRIOR_CTR.
  *
  * @example
  * choosePrior(creative, 'racing', 100); // { source: 'interest', interest: 'racing', ctr: 0.041, strength: 800 }
+ * choosePrior(creative, 'racing', 100, 0.3); // { source: 'model', ctr: 0.3, strength: 100 }
  */
-export function choosePrior(creative: Creative, interest: string | null, defaultStrength: number): PriorUsed {
+export function choosePrior(creative: Creative, interest: string | null, defaultStrength: number, modelCtr?: number): PriorUsed {
+  if (modelCtr !== undefined) {
+    return { source: 'model', ctr: Math.min(1 - MODEL_CTR_MIN, Math.max(MODEL_CTR_MIN, modelCtr)), strength: defaultStrength };
+  }
   const byInterest = creative.priorsByInterest;
   if (interest !== null && byInterest && Object.prototype.hasOwnProperty.call(byInterest, interest)) {
     const { priorCtr, priorStrength } = byInterest[interest]!;

@@ -1,8 +1,8 @@
 import { meanOf, posterior, sampleBeta, type BetaPosterior, type Random } from './bandit';
 import type { Creative, FrequencyCaps } from './catalog';
 import type { Arm } from './holdout';
-import type { ModelView } from './model-view';
-import { choosePrior, type PriorUsed } from './prior';
+import type { ModelRef, ModelView } from './model-view';
+import { choosePrior, type CreativeScores, type PriorUsed } from './prior';
 import type { Profile } from './profile';
 import { checkRules, NO_STATS, type RuleName, type RuleOutcome } from './rules';
 import type { CreativeStats } from './visitor-stats';
@@ -43,6 +43,8 @@ export interface Decision {
   rules: RuleOutcome[];
   /** Creatives for this slot that a rule kept out, with the rule. */
   excluded: Array<{ creative: string; rule: RuleName }>;
+  /** The models that contributed to the choice: its item scores, its prior, the propensity segment it targets. */
+  models: ModelRef[];
 }
 
 /** How decisions are made, from the options. */
@@ -65,7 +67,12 @@ export interface DecisionInput {
   segments: ReadonlySet<string>;
   /** The visitor's main interest (see `mainInterest`); '' or absent for none. */
   interest?: string;
+  /** The item-scores model's view of the targeted items (personalised arm). */
   model?: ModelView;
+  /** The creative-scores model's P(click) for this visitor: the prior of the creatives it scores (personalised arm). */
+  creativeScores?: CreativeScores;
+  /** The model that estimated the visitor's propensity (and so their `propensity:` segment), if one did. */
+  propensityModel?: ModelRef;
   /** Items the visitor bought. */
   purchased: ReadonlySet<string>;
   /** This device's impressions, clicks and dismissals per creative. */
@@ -134,7 +141,8 @@ interface Candidate {
  * creative twice on a page and at most `maxPerCategory` per category) is a candidate.
  * Its score is `weight × value × CTR × relevance` (see `relevanceOf`). In the
  * personalised arm the CTR is a Thompson draw from its Beta posterior (the prior of
- * `choosePrior`: pooled over visitors of the visitor's main interest when the catalog has
+ * `choosePrior`: the creative-scores model's P(click) for this visitor when it scores the
+ * creative, else pooled over visitors of the visitor's main interest when the catalog has
  * it, else the creative's `priorCtr`; plus this device's impressions and clicks), or the
  * posterior mean when `explore` is off; the highest score wins. Each decision records the
  * probability of its choice, estimated from 200 further draws. The control arm ignores
@@ -159,7 +167,8 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
     const { relevance, contributions } = personal
       ? relevanceOf(creative, input.profile, input.segments, input.model)
       : { relevance: 1, contributions: [] };
-    const prior = choosePrior(creative, personal ? interest : null, input.policy.priorStrength);
+    const modelCtr = personal ? input.creativeScores?.ctr.get(creative.id) : undefined;
+    const prior = choosePrior(creative, personal ? interest : null, input.policy.priorStrength, modelCtr);
     const belief = posterior(prior.ctr, prior.strength, input.stats.get(creative.id) ?? NO_STATS);
     const ctr = personal ? meanOf(belief) : prior.ctr;
     candidates.push({ creative, contributions, prior, belief, ctr, rules, base: creative.weight * (creative.value ?? 1) * relevance });
@@ -187,7 +196,7 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
       // The page rules' exclusions are kept: they say why the default content stayed.
       return {
         slot, creative: null, arm: input.arm, score: 0, ctr: 0, probability: 1, interest, prior: null, contributions: [], rules: [],
-        excluded: [...out, ...pageExcluded],
+        excluded: [...out, ...pageExcluded], models: [],
       };
     }
     const { candidate, score, pageRules } = pick;
@@ -204,8 +213,20 @@ export function decideSlots(slots: readonly string[], creatives: readonly Creati
       contributions: candidate.contributions,
       rules: [...candidate.rules, { rule: 'slot', passed: true, detail: `it may fill ${slot}` }, ...pageRules],
       excluded: [...out, ...pageExcluded],
+      models: modelsBehind(candidate, input),
     };
   });
+}
+
+/** The models a candidate's score owes something to. */
+function modelsBehind({ contributions, prior }: Candidate, input: DecisionInput): ModelRef[] {
+  const models: ModelRef[] = [];
+  if (input.model && contributions.some((c) => c.kind === 'model')) models.push(input.model.model);
+  if (input.creativeScores && prior.source === 'model') models.push(input.creativeScores.model);
+  if (input.propensityModel && contributions.some((c) => c.kind === 'segment' && c.id.startsWith('propensity:'))) {
+    models.push(input.propensityModel);
+  }
+  return models;
 }
 
 interface Choice {

@@ -1,5 +1,6 @@
 import type { PrecisEvent } from '../capture/event';
 import { DAY_MS, SESSION_GAP_MS } from '../core/clock';
+import type { ModelRef } from './model-view';
 import type { Profile } from './profile';
 
 /** Who the visitor is, in terms a campaign (or the site's ad server) can target. */
@@ -7,6 +8,15 @@ export interface VisitorSegments {
   /** e.g. `interest:racing`, `cart-abandoner`, `returning`, `propensity:high`. */
   segments: string[];
   /** The estimated probability of a purchase in the coming week, in [0, 1]. */
+  propensity: number;
+  /** The propensity model that estimated `propensity`; absent when the hand-set formula did. */
+  propensityModel?: ModelRef;
+}
+
+/** A propensity model's estimate for this visitor. */
+export interface ModelPropensity {
+  model: ModelRef;
+  /** P(purchase in the coming week). */
   propensity: number;
 }
 
@@ -40,13 +50,16 @@ export const PROPENSITY_WEIGHTS = {
  * - `interest:<category>` for up to three categories holding ≥ 25% of their category affinity;
  * - `cart-abandoner` (an add-to-cart in the last 7 days with no purchase after it), `buyer`;
  * - `new-visitor` (one session) or `returning`;
- * - `propensity:high` (≥ 0.5), `propensity:medium` (≥ 0.2) or `propensity:low`.
+ * - `propensity:high` (≥ 0.5), `propensity:medium` (≥ 0.2) or `propensity:low`, from the
+ *   propensity model's estimate (`model`) when there is one, else from PROPENSITY_WEIGHTS.
  *
  * @example
  * describeVisitor(events, buildProfile(events, now, halfLife), now);
  * // { segments: ['interest:racing', 'returning', 'propensity:low'], propensity: 0.06 }
+ * describeVisitor(events, profile, now, { model: { name: 'buyers', version: '3', job: 'propensity' }, propensity: 0.7 });
+ * // { segments: ['interest:racing', 'returning', 'propensity:high'], propensity: 0.7, propensityModel: {…} }
  */
-export function describeVisitor(events: readonly PrecisEvent[], profile: Profile, now: number): VisitorSegments {
+export function describeVisitor(events: readonly PrecisEvent[], profile: Profile, now: number, model?: ModelPropensity): VisitorSegments {
   const segments: string[] = [];
   const total = [...profile.categories.values()].reduce((sum, value) => sum + value, 0);
   [...profile.categories]
@@ -62,15 +75,22 @@ export function describeVisitor(events: readonly PrecisEvent[], profile: Profile
   const sessions = countSessions(events.map((e) => e.time));
   segments.push(sessions > 1 ? 'returning' : 'new-visitor');
 
+  const propensity = model
+    ? Math.min(1, Math.max(0, model.propensity))
+    : formulaPropensity(events, now, { carts: carts.length, sessions, bought: lastPurchase > -Infinity });
+  segments.push(propensity >= 0.5 ? 'propensity:high' : propensity >= 0.2 ? 'propensity:medium' : 'propensity:low');
+  return model ? { segments, propensity, propensityModel: model.model } : { segments, propensity };
+}
+
+/** The hand-set logistic score of PROPENSITY_WEIGHTS. */
+function formulaPropensity(events: readonly PrecisEvent[], now: number, seen: { carts: number; sessions: number; bought: boolean }): number {
   const w = PROPENSITY_WEIGHTS;
   const views = events.filter((e) => e.type === 'view' && e.time > now - WEEK_MS).length;
   const last = events.reduce((latest, e) => Math.max(latest, e.time), events.length > 0 ? -Infinity : now);
-  const z = w.bias + w.cartsThisWeek * Math.min(carts.length, 5) + w.viewsThisWeek * Math.log1p(views) +
-    w.sessions * Math.log1p(sessions) + (lastPurchase > -Infinity ? w.boughtBefore : 0) +
+  const z = w.bias + w.cartsThisWeek * Math.min(seen.carts, 5) + w.viewsThisWeek * Math.log1p(views) +
+    w.sessions * Math.log1p(seen.sessions) + (seen.bought ? w.boughtBefore : 0) +
     w.daysSinceLast * Math.min(30, Math.max(0, now - last) / DAY_MS);
-  const propensity = 1 / (1 + Math.exp(-z));
-  segments.push(propensity >= 0.5 ? 'propensity:high' : propensity >= 0.2 ? 'propensity:medium' : 'propensity:low');
-  return { segments, propensity };
+  return 1 / (1 + Math.exp(-z));
 }
 
 /**

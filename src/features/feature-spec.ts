@@ -1,6 +1,6 @@
 import type { PrecisEvent } from '../capture/event';
 import { DAY_MS, SESSION_GAP_MS } from '../core/clock';
-import { buildItemIndex } from './encode-history';
+import { PrecisError } from '../core/errors';
 import { itemSequence } from './item-sequence';
 
 /**
@@ -93,14 +93,22 @@ export interface EncodedInput {
 const DEFAULT_WINDOW = 20;
 
 /**
- * Makes a vocabulary from a vocabulary file's ids; `padIndex` null means every position is an id.
+ * Makes a vocabulary from a vocabulary file's ids (position = model index); `padIndex`
+ * null means every position is an id, otherwise that position is never encoded. Throws
+ * `model-manifest` when an id is not a string or appears twice.
  *
  * @example
  * createVocabulary(['', 'a', 'b'], 0).index.get('b'); // 2
  */
-export function createVocabulary(ids: readonly string[], padIndex: number | null = 0): Vocabulary {
-  const index = padIndex === 0 ? buildItemIndex(ids) : new Map(ids.map((id, k) => [id, k] as const).filter(([, k]) => k !== padIndex));
-  return { ids, padIndex, index };
+export function createVocabulary(ids: readonly unknown[], padIndex: number | null = 0, name = 'items'): Vocabulary {
+  const index = new Map<string, number>();
+  ids.forEach((id, k) => {
+    if (k === padIndex) return;
+    if (typeof id !== 'string') throw new PrecisError('model-manifest', { reason: `vocabulary ${name}: id ${k} is not a string` });
+    if (index.has(id)) throw new PrecisError('model-manifest', { reason: `vocabulary ${name}: ${JSON.stringify(id)} appears twice` });
+    index.set(id, k);
+  });
+  return { ids: ids as readonly string[], padIndex, index };
 }
 
 /**
@@ -111,7 +119,9 @@ export function createVocabulary(ids: readonly string[], padIndex: number | null
  * featureSource(await store.recent(200), profile.categories, Date.now()).counters.sessions; // 3
  */
 export function featureSource(events: readonly PrecisEvent[], categories: ReadonlyMap<string, number>, now: number): FeatureSource {
-  const times = events.map((e) => e.time).sort((a, b) => a - b);
+  // Stable: events at the same time keep their order.
+  const ordered = [...events].sort((a, b) => a.time - b.time);
+  const times = ordered.map((e) => e.time);
   let sessions = 0;
   let sessionStart = 0;
   times.forEach((time, k) => {
@@ -124,7 +134,7 @@ export function featureSource(events: readonly PrecisEvent[], categories: Readon
   const current = last !== undefined && now - last <= SESSION_GAP_MS;
   const previousEnd = current ? times[sessionStart - 1] : last;
   const week = (type: string): number => events.filter((e) => e.type === type && e.time > now - 7 * DAY_MS).length;
-  const history = itemSequence(events);
+  const history = itemSequence(ordered);
   return {
     history,
     categories: Object.fromEntries(categories),
@@ -159,8 +169,12 @@ function featureValues(spec: InputSpec, size: number, source: FeatureSource, voc
       return bag;
     }
     case 'categoryAffinity': {
-      const total = Object.values(source.categories).reduce((sum, v) => sum + v, 0);
-      return vocabulary!.ids.slice(0, size).map((id) => (total > 0 ? (source.categories[id] ?? 0) / total : 0));
+      const interest = (id: string): number => {
+        const v = Object.prototype.hasOwnProperty.call(source.categories, id) ? source.categories[id]! : 0;
+        return Number.isFinite(v) && v > 0 ? v : 0;
+      };
+      const total = Object.keys(source.categories).reduce((sum, id) => sum + interest(id), 0);
+      return vocabulary!.ids.slice(0, size).map((id) => (total > 0 ? interest(id) / total : 0));
     }
     default:
       return [source.counters[spec.feature]];
@@ -183,7 +197,11 @@ export function encodeInputs(specs: readonly InputSpec[], source: FeatureSource,
   return specs.map((spec) => {
     const shape = spec.shape.map((d, k) => (k === 0 ? 1 : (d as number)));
     const size = shape.slice(1).reduce((a, b) => a * b, 1);
-    const values = featureValues(spec, size, source, spec.vocabulary === undefined ? undefined : vocabularies.get(spec.vocabulary));
+    const vocabulary = spec.vocabulary === undefined ? undefined : vocabularies.get(spec.vocabulary);
+    if (FEATURES[spec.feature].vocabulary && !vocabulary) {
+      throw new PrecisError('model-manifest', { reason: `input ${spec.name}: vocabulary ${String(spec.vocabulary)} is not loaded` });
+    }
+    const values = featureValues(spec, size, source, vocabulary);
     return { name: spec.name, dtype: spec.dtype, shape, values: spec.dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values) };
   });
 }
@@ -198,6 +216,7 @@ export function encodeInputs(specs: readonly InputSpec[], source: FeatureSource,
 export function vocabularyProblems(specs: readonly InputSpec[], vocabularies: ReadonlyMap<string, Vocabulary>): string[] {
   return specs.flatMap((spec) => {
     const vocabulary = spec.vocabulary === undefined ? undefined : vocabularies.get(spec.vocabulary);
+    if (FEATURES[spec.feature].vocabulary && !vocabulary) return [`input ${spec.name}: vocabulary ${String(spec.vocabulary)} is not loaded`];
     const wide = spec.feature === 'recentItems' || spec.feature === 'categoryAffinity';
     if (wide && vocabulary && spec.shape[1] !== vocabulary.ids.length) {
       return [`input ${spec.name}: ${spec.feature} is ${vocabulary.ids.length} wide (vocabulary ${spec.vocabulary}), the shape says ${spec.shape[1]}`];

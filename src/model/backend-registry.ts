@@ -18,8 +18,11 @@ export interface BackendPlugin {
   name: BackendName;
   /** Can this device run it at all (API present, allowed by the page's CSP)? */
   isSupported(): Promise<boolean>;
-  /** False for a software or fallback GPU (SwiftShader, llvmpipe), which WASM beats. */
-  isAccelerated(): Promise<boolean>;
+  /**
+   * What hardware it would run on (the GPU adapter or renderer), for the device signature
+   * under which a measured choice is cached; absent where there is nothing to tell.
+   */
+  describeDevice?(): Promise<string>;
   /** Registers the tfjs backend and its kernels (idempotent). */
   register(options: { wasmPaths: WasmPaths }): void;
   /** True once the GPU context or device is lost; the runtime then starts afresh. */
@@ -34,7 +37,7 @@ const plugins = new Map<BackendName, BackendPlugin>();
  * Makes a backend available to the runtime.
  *
  * @example
- * addBackendPlugin({ name: 'cpu', isSupported: async () => true, isAccelerated: async () => true, register });
+ * addBackendPlugin({ name: 'cpu', isSupported: async () => true, register });
  */
 export function addBackendPlugin(plugin: BackendPlugin): void {
   plugins.set(plugin.name, plugin);

@@ -1,13 +1,15 @@
-import { getBackend, memory, removeBackend, setBackend } from '@tensorflow/tfjs-core';
-import { describeCause, PrecisError } from '../core/errors';
-import { createVocabulary, encodeInputs, type FeatureSource } from '../features';
-import { backendPlugins, type BackendName, type BackendPlugin, type WasmPaths } from './backend-registry';
+import { memory, removeBackend } from '@tensorflow/tfjs-core';
+import { PrecisError } from '../core/errors';
+import { encodeInputs, type FeatureSource } from '../features';
+import { backendPlugins, type BackendName, type WasmPaths } from './backend-registry';
+import { cachedChoiceStore } from './choice-store';
+import { activateBackend, chooseBackend, type BackendChoice, type BackendChoiceReport } from './choose-backend';
 import { fetchModel } from './fetch-model';
-import { historyInput, type ModelJob } from './manifest';
-import { loadSasrecModel, readSasrecSource, type LoadedModel, type ModelSource } from './sasrec-model';
+import type { ModelJob } from './manifest';
+import { prepareModel } from './model-runner';
+import { outputLabels, readVocabularies } from './model-vocabularies';
 
-/** Which backend to run on: one by name, or `auto` for the fastest that works here. */
-export type BackendChoice = BackendName | 'auto';
+export type { BackendChoice } from './choose-backend';
 
 export interface EngineOptions {
   manifestUrl: string;
@@ -35,6 +37,8 @@ export interface EngineInfo {
   /** The output column a propensity model's probability is in. */
   column: number;
   fromCache: boolean;
+  /** How `backend` was chosen, and what each backend measured. */
+  backendChoice: BackendChoiceReport;
 }
 
 /**
@@ -53,33 +57,16 @@ export interface Engine {
 }
 
 /**
- * Tries backends in order until one initialises: the chosen one first, then the rest of
- * BACKEND_ORDER. With `auto`, software GPUs are skipped (WASM beats them).
- *
- * @example
- * const backend = await activateBackend('auto', wasmPaths);
- */
-export async function activateBackend(choice: BackendChoice, wasmPaths: WasmPaths): Promise<BackendPlugin> {
-  const plugins = backendPlugins();
-  const ordered = choice === 'auto' ? plugins : [...plugins.filter((p) => p.name === choice), ...plugins.filter((p) => p.name !== choice)];
-  const failures: string[] = [];
-  for (const plugin of ordered) {
-    if (!(await plugin.isSupported())) continue;
-    if (choice === 'auto' && (plugin.name === 'webgpu' || plugin.name === 'webgl') && !(await plugin.isAccelerated())) continue;
-    try {
-      plugin.register({ wasmPaths });
-      // setBackend reports failure by returning false (and leaving another backend active).
-      if ((await setBackend(plugin.name)) && getBackend() === plugin.name) return plugin;
-      failures.push(`${plugin.name}: setBackend returned false`);
-    } catch (cause) {
-      failures.push(`${plugin.name}: ${describeCause(cause)}`);
-    }
-  }
-  throw new PrecisError('model-backend', { reason: failures.join('; ') || 'no backend is available' });
-}
+/** An empty visitor, for the warm-up run. */
+const NOBODY: FeatureSource = {
+  history: [],
+  categories: {},
+  counters: { historyLength: 0, sessionEvents: 0, sessions: 0, daysSinceLastVisit: 0, views7d: 0, carts7d: 0, purchases: 0 },
+};
 
 /**
- * Loads, verifies and prepares a model.
+ * Loads, verifies and prepares a model: the built-in architecture on its fast path, any
+ * other TensorFlow.js Layers or Graph model through the lazy model chunk.
  *
  * @example
  * const engine = await createEngine({ manifestUrl: '/models/games/manifest.json', backend: 'auto',
@@ -88,44 +75,54 @@ export async function activateBackend(choice: BackendChoice, wasmPaths: WasmPath
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const { manifest, files, fromCache } = await fetchModel(options.manifestUrl, options);
-  if (manifest.model.format !== 'layers') throw new PrecisError('model-unsupported', { reason: 'graph models are not supported yet' });
-  const source: ModelSource = readSasrecSource(files, manifest.model.url);
-  const history = historyInput(manifest);
-  if (!history) throw new PrecisError('model-unsupported', { reason: 'the built-in model takes one item history' });
-  const items = parseItems(files.get(history.itemsUrl));
-  if (items.length !== source.config.numItems) {
-    throw new PrecisError('model-manifest', { reason: `items.json has ${items.length} ids, the model ${source.config.numItems}` });
-  }
-  const vocabularies = new Map([[manifest.inputs[0]!.vocabulary!, createVocabulary(items)]]);
-  const maxLength = history.maxLength;
+  const vocabularies = readVocabularies(manifest, files);
+  const load = await prepareModel(manifest, files, options);
+  const encode = (source: FeatureSource) => encodeInputs(manifest.inputs, source, vocabularies);
 
-  let plugin = await activateBackend(options.backend, options.wasmPaths);
-  let model: LoadedModel = loadSasrecModel(source);
+  const warmUp = encode(NOBODY);
+  const plugins = new Map(backendPlugins().map((plugin) => [plugin.name, plugin]));
+  const chosen = await chooseBackend({
+    choice: options.backend, wasmPaths: options.wasmPaths, store: cachedChoiceStore(options.manifestUrl),
+    modelKey: `${manifest.name}@${manifest.version} ${manifest.files[manifest.model.url] ?? ''}`,
+    load: async (name) => {
+      const trial = await load(plugins.get(name)!);
+      return { run: () => trial.run(warmUp), dispose: () => trial.dispose() };
+    },
+  });
+  let plugin = chosen.plugin;
+  let model = await load(plugin);
   // Warm up: the first run compiles shaders and allocates; let no visitor's decision pay.
-  await model.score(new Int32Array(maxLength));
+  const columns = (await model.run(warmUp)).length;
+  if (columns !== manifest.output.size) {
+    model.dispose();
+    throw new PrecisError('model-manifest', { reason: `output: the model gives ${columns} columns, output.size says ${manifest.output.size}` });
+  }
 
   /** After a lost context or device: a fresh backend, the same kind if it comes back, else the next. */
   async function recover(): Promise<void> {
     model.dispose();
     removeBackend(plugin.name);
     plugin = await activateBackend(plugin.name, options.wasmPaths);
-    model = loadSasrecModel(source);
+    model = await load(plugin);
   }
 
-  const info: EngineInfo = { backend: plugin.name, name: manifest.name, version: manifest.version, job: 'item-scores', labels: items, column: 0, fromCache };
+  const info: EngineInfo = {
+    backend: plugin.name, name: manifest.name, version: manifest.version, job: manifest.output.kind, ...outputLabels(manifest, vocabularies), fromCache,
+    backendChoice: chosen.report,
+  };
   return {
     info,
     async score(features) {
-      const input = encodeInputs(manifest.inputs, features, vocabularies)[0]!.values as Int32Array;
+      const inputs = encode(features);
       if (plugin.isLost?.()) await recover();
       let scores: Float32Array;
       try {
-        scores = await model.score(input);
+        scores = await model.run(inputs);
         // A context lost mid-run can return zeros instead of failing: check after, too.
         if (plugin.isLost?.()) throw new Error('lost');
       } catch {
         await recover();
-        scores = await model.score(input);
+        scores = await model.run(inputs);
       }
       info.backend = plugin.name;
       return scores;
@@ -137,14 +134,3 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   };
 }
-
-function parseItems(bytes: ArrayBuffer | undefined): string[] {
-  try {
-    const items: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (Array.isArray(items) && items.every((id) => typeof id === 'string')) return items as string[];
-  } catch {
-    // reported below
-  }
-  throw new PrecisError('model-manifest', { reason: 'items.json must be an array of strings' });
-}
-

@@ -1,5 +1,8 @@
 import { PrecisError } from '../core/errors';
-import { FEATURES, type FeatureName, type InputSpec } from '../features/feature-spec';
+import { createVocabulary, vocabularyProblems, type InputSpec, type Vocabulary } from '../features/feature-spec';
+import { manifestProblems, modelProblems, sameTensor, type ModelSignature } from './manifest-checks';
+
+export { manifestProblems, modelProblems, sameTensor, type ModelSignature };
 
 /**
  * `manifest.json`: the contract between a trained model and the browser runtime.
@@ -62,11 +65,11 @@ export interface ManifestV1 {
   trainedOn?: Record<string, unknown>;
 }
 
-const SHA256 = /^[0-9a-f]{64}$/;
-const JOBS: readonly ModelJob[] = ['item-scores', 'creative-scores', 'propensity'];
-
 /**
- * What a v1 manifest means in v2 terms: its one input is the item history.
+ * What a v1 manifest means in v2 terms: its one input is the item history, its items file
+ * the vocabulary `items` (padding at 0), its scores `item-scores`. A v1 manifest that gives
+ * neither `items.count` nor `output.shape` gets `size: 0`, which `loadedProblems` reads as
+ * "as wide as the items file".
  *
  * @example
  * fromV1(v1).inputs; // [{ name: 'history', feature: 'itemHistory', dtype: 'int32', shape: [null, 50], vocabulary: 'items' }]
@@ -78,105 +81,8 @@ export function fromV1(m: ManifestV1): PrecisManifest {
     format: 'precis-manifest@2',
     vocabularies: { items: { url: items.url, padIndex: 0 } },
     inputs: [{ name: input.name ?? 'history', feature: 'itemHistory', dtype: 'int32', shape: [null, input.maxLength], vocabulary: 'items' }],
-    output: { kind: 'item-scores', name: output.name, size: items.count ?? Number(output.shape?.[1] ?? 0), vocabulary: 'items' },
+    output: { kind: 'item-scores', ...(output.name === undefined ? {} : { name: output.name }), size: items.count ?? Number(output.shape?.[1] ?? 0), vocabulary: 'items' },
   };
-}
-
-function v1Problems(o: Partial<ManifestV1>): string[] {
-  const problems: string[] = [];
-  const i = o.input;
-  if (!i || !Number.isInteger(i.maxLength) || i.maxLength <= 0 || i.padding !== 'left' || i.padIndex !== 0 || i.dtype !== 'int32') {
-    problems.push('input must be {maxLength: positive int, padding: "left", padIndex: 0, dtype: "int32"}');
-  }
-  if (!o.items || typeof o.items.url !== 'string') problems.push('items.url is required');
-  else if (o.files && !(o.items.url in o.files)) problems.push(`files lacks the items file ${o.items.url}`);
-  if (!o.output || o.output.kind !== 'scores') problems.push('output.kind must be "scores"');
-  return problems;
-}
-
-function inputProblems(input: Partial<InputSpec>, at: string, vocabularies: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  if (typeof input.name !== 'string' || input.name === '') problems.push(`${at}.name (string) is required`);
-  const feature = FEATURES[input.feature as FeatureName];
-  if (!feature) {
-    problems.push(`${at}.feature ${JSON.stringify(input.feature)} is not a known feature (${Object.keys(FEATURES).join(', ')})`);
-    return problems;
-  }
-  if (input.dtype !== 'int32' && input.dtype !== 'float32') problems.push(`${at}.dtype must be "int32" or "float32"`);
-  else if (feature.dtypes && !feature.dtypes.includes(input.dtype)) problems.push(`${at}.dtype ${input.dtype} does not suit ${input.feature}`);
-  const shape = input.shape;
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d, k) => (d === null && k === 0) || (Number.isInteger(d) && (d as number) > 0))) {
-    problems.push(`${at}.shape must be [batch, ...sizes] with a null or positive batch and positive sizes`);
-  } else if (!feature.ranks.includes(shape.length)) {
-    problems.push(`${at}.shape ${JSON.stringify(shape)} has rank ${shape.length}; ${input.feature} takes rank ${feature.ranks.join(' or ')}`);
-  }
-  if (feature.vocabulary) {
-    if (typeof input.vocabulary !== 'string' || !(input.vocabulary in vocabularies)) problems.push(`${at}.vocabulary must name one of vocabularies`);
-  }
-  if (input.window !== undefined && (!Number.isInteger(input.window) || input.window <= 0)) problems.push(`${at}.window must be a positive integer`);
-  return problems;
-}
-
-function outputProblems(output: Partial<OutputSpec> | undefined, vocabularies: Record<string, unknown>): string[] {
-  if (!output || !JOBS.includes(output.kind as ModelJob)) return [`output.kind must be one of ${JOBS.join(', ')}`];
-  const problems: string[] = [];
-  if (!Number.isInteger(output.size) || (output.size as number) <= 0) problems.push('output.size (positive integer) is required');
-  if (output.kind === 'item-scores' && !(String(output.vocabulary) in vocabularies)) problems.push('output.vocabulary must name one of vocabularies');
-  if (output.kind === 'creative-scores') {
-    const { creatives } = output;
-    if (!Array.isArray(creatives) || !creatives.every((c) => typeof c === 'string') || creatives.length !== output.size) {
-      problems.push('output.creatives must list one creative id per output column');
-    }
-  }
-  if (output.kind === 'propensity' && output.index !== undefined && !(Number.isInteger(output.index) && output.index >= 0 && output.index < (output.size ?? 0))) {
-    problems.push('output.index must be a column of the output');
-  }
-  return problems;
-}
-
-function v2Problems(o: Partial<PrecisManifest>): string[] {
-  const problems: string[] = [];
-  const vocabularies = o.vocabularies && typeof o.vocabularies === 'object' ? o.vocabularies : {};
-  if (!o.vocabularies || typeof o.vocabularies !== 'object') problems.push('vocabularies (name → {url}) is required');
-  for (const [name, vocabulary] of Object.entries(vocabularies)) {
-    if (!vocabulary || typeof vocabulary.url !== 'string') problems.push(`vocabularies.${name}.url is required`);
-    else if (o.files && !(vocabulary.url in o.files)) problems.push(`files lacks the vocabulary file ${vocabulary.url}`);
-  }
-  if (!Array.isArray(o.inputs) || o.inputs.length === 0) problems.push('inputs (one entry per model input) is required');
-  else {
-    o.inputs.forEach((input, k) => problems.push(...inputProblems(input ?? {}, `inputs[${k}]`, vocabularies)));
-    const names = o.inputs.map((input) => input?.name);
-    if (new Set(names).size !== names.length) problems.push('inputs name a model input twice');
-  }
-  problems.push(...outputProblems(o.output, vocabularies));
-  return problems;
-}
-
-/**
- * Lists what is wrong with a parsed manifest of either version (empty when it is valid).
- * It checks the manifest alone; `modelProblems` checks it against the model.
- *
- * @example
- * manifestProblems(JSON.parse(text)); // []
- */
-export function manifestProblems(m: unknown): string[] {
-  const problems: string[] = [];
-  const o = m as Partial<PrecisManifest | ManifestV1> | null;
-  if (!o || typeof o !== 'object') return ['manifest is not an object'];
-  if (o.format !== 'precis-manifest@1' && o.format !== 'precis-manifest@2') {
-    return [`format must be "precis-manifest@2" (or @1), got ${JSON.stringify(o.format)}`];
-  }
-  if (typeof o.version !== 'string' || o.version === '') problems.push('version (string) is required');
-  if (!o.model || typeof o.model.url !== 'string' || (o.model.format !== 'layers' && o.model.format !== 'graph')) {
-    problems.push('model.url (string) and model.format ("layers"|"graph") are required');
-  }
-  if (!o.files || typeof o.files !== 'object') problems.push('files (path → sha256) is required');
-  else {
-    for (const [k, v] of Object.entries(o.files)) if (!SHA256.test(String(v))) problems.push(`files["${k}"] is not a sha256 hex`);
-    if (o.model && !(o.model.url in o.files)) problems.push(`files lacks the model file ${o.model.url}`);
-  }
-  problems.push(...(o.format === 'precis-manifest@1' ? v1Problems(o as Partial<ManifestV1>) : v2Problems(o as Partial<PrecisManifest>)));
-  return problems;
 }
 
 /**
@@ -204,4 +110,43 @@ export function historyInput(m: PrecisManifest): { name: string; maxLength: numb
   const input = m.inputs.find((spec) => spec.feature === 'itemHistory');
   const vocabulary = input?.vocabulary === undefined ? undefined : m.vocabularies[input.vocabulary];
   return input && vocabulary ? { name: input.name, maxLength: Number(input.shape[1]), itemsUrl: vocabulary.url } : undefined;
+}
+
+/**
+ * The manifest's vocabularies, made from their files' parsed JSON (`read(url)`), each with
+ * its `padIndex` (default 0). Throws `model-manifest` when a file is not an array of distinct
+ * string ids.
+ *
+ * @example
+ * const vocabularies = readVocabularies(manifest, (url) => JSON.parse(text(files.get(url))));
+ */
+export function readVocabularies(m: PrecisManifest, read: (url: string) => unknown): Map<string, Vocabulary> {
+  return new Map(
+    Object.entries(m.vocabularies).map(([name, { url, padIndex }]) => {
+      const ids = read(url);
+      if (!Array.isArray(ids)) throw new PrecisError('model-manifest', { reason: `vocabulary ${name} (${url}) must be a JSON array of ids` });
+      return [name, createVocabulary(ids, padIndex === undefined ? 0 : padIndex, name)] as const;
+    }),
+  );
+}
+
+/**
+ * What is wrong with the manifest given its loaded vocabularies (empty when they fit):
+ * a bag or an affinity input must be as wide as its vocabulary, and item scores one per
+ * vocabulary id.
+ *
+ * @example
+ * loadedProblems(manifest, readVocabularies(manifest, read)); // []
+ */
+export function loadedProblems(m: PrecisManifest, vocabularies: ReadonlyMap<string, Vocabulary>): string[] {
+  const problems = vocabularyProblems(m.inputs, vocabularies);
+  const { output } = m;
+  if (output.kind === 'item-scores') {
+    const vocabulary = vocabularies.get(output.vocabulary);
+    if (!vocabulary) problems.push(`vocabulary ${output.vocabulary} is not loaded`);
+    else if (output.size !== 0 && output.size !== vocabulary.ids.length) {
+      problems.push(`output.size is ${output.size}, vocabulary ${output.vocabulary} has ${vocabulary.ids.length} ids`);
+    }
+  }
+  return problems;
 }

@@ -24,6 +24,23 @@ export interface ModelSource {
   buffers: ArrayBuffer[];
 }
 
+const SASREC_LAYER = 'PrecisSasrec';
+
+/**
+ * Whether `model.json` is the built-in architecture (a LayersModel with a PrecisSasrec layer).
+ *
+ * @example
+ * isSasrecModel(files.get('model.json')); // true for the model `npm run train` exports
+ */
+export function isSasrecModel(modelBytes: ArrayBuffer | undefined): boolean {
+  try {
+    const json = JSON.parse(new TextDecoder().decode(modelBytes)) as ModelJson;
+    return json.modelTopology?.config?.layers?.some((l) => l.class_name === SASREC_LAYER) ?? false;
+  } catch {
+    return false;
+  }
+}
+
 function unsupported(reason: string): PrecisError {
   return new PrecisError('model-unsupported', { reason });
 }
@@ -44,7 +61,7 @@ export function readSasrecSource(files: ReadonlyMap<string, ArrayBuffer>, modelP
   } catch {
     throw new PrecisError('model-manifest', { reason: `${modelPath} is not JSON` });
   }
-  const layer = json.modelTopology?.config?.layers?.find((l) => l.class_name === 'PrecisSasrec');
+  const layer = json.modelTopology?.config?.layers?.find((l) => l.class_name === SASREC_LAYER);
   if (!layer?.config || !json.weightsManifest) throw unsupported('only Precis SASRec layers models run in the browser runtime');
   const c = layer.config;
   const config: SasrecConfig = {

@@ -67,6 +67,9 @@ function createPanel(doc: Document, explanation: Explanation, onDismiss: () => v
 const VERBS: Record<string, string> = {
   view: 'viewed', click: 'clicked', add_to_cart: 'added to your cart', purchase: 'bought',
 };
+const JOBS: Record<string, string> = {
+  'item-scores': 'items for you', 'creative-scores': 'click rates for you', propensity: 'likelihood to buy',
+};
 
 /**
  * The explanation in plain words, one line per reason.
@@ -95,6 +98,9 @@ export function describe(explanation: Explanation): string[] {
     const who = interest === '' ? 'visitors without a clear interest, like you' : `visitors also interested in ${interest}`;
     lines.push(`Its expected click rate comes from ${who}, counted anonymously.`);
   }
+  if (explanation.prior?.source === 'model') lines.push('Its expected click rate for you comes from an on-device model.');
+  const models = explanation.models ?? [];
+  if (models.length > 0) lines.push(`Models used: ${models.map((m) => `${m.name} ${m.version} (${JOBS[m.job] ?? m.job})`).join(', ')}.`);
   if (explanation.probability < 1) {
     lines.push(`Picked with probability ${Math.round(explanation.probability * 100)}% (we try other ads now and then).`);
   }

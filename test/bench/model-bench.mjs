@@ -2,6 +2,11 @@
 // (empty Cache Storage) and warm (a reload: files from the cache), the first decision
 // made with the model, `decide()` latency, `recommend()` against a bare tfjs
 // `model.predict` of the same history, and main-thread long tasks.
+// `benchModelLatency` times inference alone, per model (the shipped one and the fixtures
+// made by others) and backend, and reports the ML chunks' gzip sizes.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { installProbe, log, longTaskSummary, ratio, round, summarize, waitModel } from './harness.mjs';
 
@@ -198,6 +203,114 @@ export async function benchModel(browser, baseUrl, { backends, model, runs, deci
   const wasm = results.wasm?.decideMs?.median ?? null;
   for (const result of Object.values(results)) {
     if (result.decideMs) result.decideToWasm = ratio(result.decideMs.median, wasm);
+  }
+  return results;
+}
+
+/** One fresh context with `backend: 'auto'`: the measured choice on the cold visit, the cached one on a reload. */
+async function measureChoiceOnce(browser, pageUrl, model) {
+  const { context, page } = await openContext(browser, 'auto', model);
+  try {
+    const choiceOf = async () => {
+      const event = await waitModel(page);
+      if (!event) throw new Error(`no model event: ${(await page.evaluate(() => window.__bench.errors)).join('; ') || 'timeout'}`);
+      const { backend, backendChoice } = (await page.evaluate(() => window.api.status())).model;
+      return { loadMs: round(event.at), backend, ...backendChoice };
+    };
+    await page.goto(pageUrl);
+    const measured = await choiceOf();
+    await page.reload();
+    const cached = await choiceOf();
+    return { measured, cached };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * The backend `auto` picks for each model, in `loadRuns` fresh contexts: the median ms per
+ * run it measured on each backend, how often each backend won, and the model load with the
+ * measurement (cold) against a reload that reuses the stored choice.
+ */
+export async function benchChoice(browser, baseUrl, { models, loadRuns }) {
+  const pageUrl = new URL('/test/browser/pages/slots.html', baseUrl).href;
+  const results = {};
+  for (const model of models) {
+    log(`backend choice: ${model}`);
+    try {
+      const runs = [];
+      for (let i = 0; i < loadRuns; i += 1) runs.push(await measureChoiceOnce(browser, pageUrl, model));
+      const backends = [...new Set(runs.flatMap((r) => Object.keys(r.measured.msPerRun)))];
+      results[model] = {
+        chosen: Object.fromEntries(backends.map((b) => [b, runs.filter((r) => r.measured.backend === b).length]).filter(([, n]) => n > 0)),
+        msPerRun: Object.fromEntries(backends.map((b) => [b, summarize(runs.flatMap((r) => r.measured.msPerRun[b] ?? []))])),
+        failed: runs[runs.length - 1].measured.failed,
+        loadMs: { measured: summarize(runs.map((r) => r.measured.loadMs)), cached: summarize(runs.map((r) => r.cached.loadMs)) },
+        cachedSameChoice: runs.filter((r) => r.cached.how === 'cached' && r.cached.backend === r.measured.backend).length,
+        runs,
+      };
+    } catch (error) {
+      results[model] = { error: String(error).split('\n')[0] };
+    }
+  }
+  return results;
+}
+
+/** The models whose inference is timed per backend: the shipped one and the fixtures made by others. */
+export const LATENCY_MODELS = {
+  games: { manifest: '/demo/models/games/manifest.json', history: BENCH_HISTORY, sessionEvents: 5 },
+  'prefetch-graph': { manifest: '/test/fixtures/models/prefetch-graph/manifest.json', history: ['page-3', 'page-17'], sessionEvents: 2 },
+  'gru-layers': { manifest: '/test/fixtures/models/gru-layers/manifest.json', history: [86, 11, 62, 40, 36, 75, 82, 94, 67, 75].map((id) => `item-${id}`), sessionEvents: 10 },
+};
+
+/** The ML build's files (the entry and its lazy chunks), gzip bytes each. */
+export async function mlChunkSizes() {
+  const sizes = {};
+  for (const file of (await readdir('dist')).filter((f) => /^precis-ml.*\.js$/.test(f)).sort()) {
+    sizes[file] = gzipSync(await readFile(join('dist', file)), { level: 9 }).length;
+  }
+  return sizes;
+}
+
+/**
+ * Each model on each backend, in the page through `import()` of the ML chunk (no worker,
+ * no client): the engine's load time, and `runs` timed `engine.score()` calls after
+ * 5 untimed ones (median and spread, ms).
+ */
+export async function benchModelLatency(browser, baseUrl, { backends, runs }) {
+  const results = { chunksGzipBytes: await mlChunkSizes(), models: {} };
+  for (const [name, model] of Object.entries(LATENCY_MODELS)) {
+    results.models[name] = {};
+    for (const backend of backends) {
+      log(`latency: ${name} on ${backend}`);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(new URL('/test/browser/pages/empty.html', baseUrl).href);
+        const measured = await page.evaluate(async ({ model, backend: choice, runs: n }) => {
+          const ml = await import('/dist/precis-ml.js');
+          const started = performance.now();
+          const engine = await ml.createEngine({ manifestUrl: model.manifest, backend: choice, timeoutMs: 120_000, maxAgeMs: 0, wasmPaths: '/dist/' });
+          const loadMs = performance.now() - started;
+          const counters = { historyLength: model.history.length, sessionEvents: model.sessionEvents, sessions: 1, daysSinceLastVisit: 0, views7d: 0, carts7d: 0, purchases: 0 };
+          const source = { history: model.history, categories: {}, counters };
+          const times = [];
+          for (let i = 0; i < n + 5; i += 1) {
+            const t = performance.now();
+            await engine.score(source);
+            if (i >= 5) times.push(performance.now() - t);
+          }
+          const info = engine.info;
+          engine.dispose();
+          return { backend: info.backend, columns: info.labels.length, loadMs, times };
+        }, { model, backend, runs });
+        results.models[name][backend] = { backend: measured.backend, columns: measured.columns, loadMs: round(measured.loadMs), scoreMs: summarize(measured.times) };
+      } catch (error) {
+        results.models[name][backend] = { backend: null, error: String(error).split('\n')[0] };
+      } finally {
+        await context.close();
+      }
+    }
   }
   return results;
 }

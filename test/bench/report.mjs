@@ -176,6 +176,36 @@ export function makeReport(results) {
     lines.push('');
   }
 
+  const choice = results.backendChoice;
+  if (choice) {
+    lines.push('## 7. The backend `auto` chooses, per model', '');
+    lines.push(`\`backend: 'auto'\`, in ${config.loadRuns} fresh contexts per model: on the first visit the worker times the model on each backend this browser supports (one untimed run, then the median of up to 5: fewer once a run is 3× the best so far) and keeps the fastest; a reload reuses that stored choice. *Load*: navigation start → the \`model\` event.`, '');
+    lines.push('| model | chosen (times) | median ms per run, by backend | load, measuring (ms) | load, cached choice (ms) | reload kept the choice |', '|---|---|---|---|---|---|');
+    for (const [url, c] of Object.entries(choice)) {
+      if (c.error) { lines.push(`| ${url} | failed: ${c.error} | | | | |`); continue; }
+      const chosen = Object.entries(c.chosen).map(([b, n]) => `${b} (${n})`).join(', ');
+      const times = Object.entries(c.msPerRun).map(([b, t]) => `${b} ${ms(t.median)}`).join(', ');
+      lines.push(`| ${url} | ${chosen} | ${times} | ${ms(c.loadMs.measured.median)} | ${ms(c.loadMs.cached.median)} | ${c.cachedSameChoice}/${c.runs.length} |`);
+    }
+    lines.push('');
+  }
+  const { latency } = results;
+  if (latency) {
+    const names = Object.keys(latency.models);
+    const used = [...new Set(names.flatMap((name) => Object.keys(latency.models[name])))];
+    lines.push('## 8. Inference latency per model and backend', '');
+    lines.push(`\`engine.score()\` alone, in the page through \`import()\` of the ML chunk (no worker, no client): the shipped Games model (built-in SASRec) and the fixture models made by others (test/fixtures/models, through the lazy model chunk), ${config.recommendRuns} timed calls after 5 untimed, median (p90) ms; the engine's load in brackets.`, '');
+    lines.push(`| model | ${used.join(' | ')} |`, `|---|${used.map(() => '---').join('|')}|`);
+    for (const name of names) {
+      const cells = used.map((b) => {
+        const r = latency.models[name][b];
+        return r?.scoreMs ? `${ms(r.scoreMs.median)} (${ms(r.scoreMs.p90)}) [${ms(r.loadMs)}]` : `failed: ${r?.error ?? 'n/a'}`;
+      });
+      lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
+    lines.push('', `ML chunks, gzip bytes: ${Object.entries(latency.chunksGzipBytes).map(([f, b]) => `\`${f}\` ${int(b)}`).join(', ')}.`, '');
+  }
+
   const errors = [
     ...(model ? Object.entries(model).flatMap(([b, m]) => (m.errors ?? []).map((e) => `${b}: ${e}`)) : []),
     ...(slot ? slot.raw.flatMap((r, n) => [...r.first.errors, ...r.repeat.errors].map((e) => `slot visitor ${n + 1}: ${e}`)) : []),
@@ -185,6 +215,6 @@ export function makeReport(results) {
   lines.push(errors.length ? [...new Set(errors)].map((e) => `- ${e}`).join('\n') : 'None.', '');
   lines.push('## Reproduce', '');
   lines.push('```sh', `npm run bench                                  # build, then every measurement (here: ${(results.runtimeSeconds / 60).toFixed(1)} min plus the build)`, 'PRECIS_BENCH_RUNS=30 node test/bench/run.mjs    # smaller, on an existing build', 'PRECIS_BENCH_ONLY=model PRECIS_BENCH_BACKENDS=wasm,cpu node test/bench/run.mjs', '```', '');
-  lines.push('`PRECIS_BENCH_RUNS` (default 100) is the number of timed `decide()` per backend; the other repeats scale with it. `PRECIS_BENCH_ONLY` (`slot,model,track`), `PRECIS_BENCH_BACKENDS`, `PRECIS_BENCH_MODEL` and `PRECIS_CHROMIUM` narrow or redirect a run; `PRECIS_BENCH_OUT` (default `bench`) is where results.json, REPORT.md and the charts go.', '');
+  lines.push('`PRECIS_BENCH_RUNS` (default 100) is the number of timed `decide()` per backend; the other repeats scale with it. `PRECIS_BENCH_ONLY` (`slot,model,choice,latency,track`), `PRECIS_BENCH_BACKENDS`, `PRECIS_BENCH_MODEL`, `PRECIS_BENCH_CHOICE_MODELS` (comma-separated manifests for section 7) and `PRECIS_CHROMIUM` narrow or redirect a run; `PRECIS_BENCH_OUT` (default `bench`) is where results.json, REPORT.md and the charts go.', '');
   return lines.join('\n');
 }

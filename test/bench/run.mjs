@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startDemoServer } from '../../demo/server.mjs';
 import { launchChromium, log, round } from './harness.mjs';
-import { benchModel, buildBarePredict } from './model-bench.mjs';
+import { benchChoice, benchModel, benchModelLatency, buildBarePredict } from './model-bench.mjs';
 import { makeCharts, makeReport } from './report.mjs';
 import { benchSlot } from './slot-bench.mjs';
 import { benchTrack } from './track-bench.mjs';
@@ -17,7 +17,9 @@ const config = {
   runs: RUNS,
   model: process.env.PRECIS_BENCH_MODEL ?? '/demo/models/games/manifest.json',
   backends: (process.env.PRECIS_BENCH_BACKENDS ?? 'webgpu,webgl,wasm,cpu').split(',').map((b) => b.trim()).filter(Boolean),
-  only: (process.env.PRECIS_BENCH_ONLY ?? 'slot,model,track').split(',').map((s) => s.trim()),
+  /** The models whose `auto` backend choice is measured (comma-separated manifest URLs). */
+  choiceModels: (process.env.PRECIS_BENCH_CHOICE_MODELS ?? process.env.PRECIS_BENCH_MODEL ?? '/demo/models/games/manifest.json,/test/fixtures/models/prefetch-graph/manifest.json,/test/fixtures/models/gru-layers/manifest.json').split(',').map((m) => m.trim()).filter(Boolean),
+  only: (process.env.PRECIS_BENCH_ONLY ?? 'slot,model,choice,latency,track').split(',').map((s) => s.trim()),
   decisions: RUNS,
   recommendRuns: Math.max(5, Math.round(RUNS * 0.3)),
   loadRuns: Math.max(1, Math.round(RUNS / 33)),
@@ -52,6 +54,8 @@ const results = {
   runtimeSeconds: null,
   slot: null,
   model: null,
+  backendChoice: null,
+  latency: null,
   track: null,
 };
 try {
@@ -61,6 +65,8 @@ try {
       backends: config.backends, model: config.model, runs: config.recommendRuns, decisions: config.decisions, loadRuns: config.loadRuns, bare,
     });
   }
+  if (config.only.includes('choice')) results.backendChoice = await benchChoice(browser, url, { models: config.choiceModels, loadRuns: config.loadRuns });
+  if (config.only.includes('latency')) results.latency = await benchModelLatency(browser, url, { backends: config.backends, runs: config.recommendRuns });
   if (config.only.includes('track')) {
     results.track = await benchTrack(browser, url, {
       calls: config.trackCalls, rounds: config.trackRounds, ingestEvents: config.ingestEvents, ingestRuns: config.ingestRuns,

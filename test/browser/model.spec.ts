@@ -47,7 +47,7 @@ for (const backend of BACKENDS) {
       expect(result.rec.items.map((i) => i.item)).not.toContain('11833');
       const scores = result.rec.items.map((i) => i.score);
       expect(scores).toEqual([...scores].sort((a, b) => b - a));
-      expect(result.status.model).toMatchObject({ backend, thread: 'worker' });
+      expect(result.status.model).toMatchObject({ backend, thread: 'worker', backendChoice: { how: 'forced', msPerRun: {}, failed: {} } });
       expect(await errorCodes(page)).toEqual([]);
       expectNoUncaught(errors);
     });
@@ -154,12 +154,44 @@ test('after the cache age only the manifest is fetched again when the version is
   expect(modelRequests).toEqual(['manifest.json']);
 });
 
-test('auto skips the software GPU here (SwiftShader) and picks WASM', async ({ page }) => {
-  await configure(page, { autoCapture: false, model: MANIFEST, hideTimeoutMs: 60_000 });
-  await page.goto(PAGE);
+/** What `auto` measured: the backend kept, how, and the times. */
+const choiceAfterLoad = async (page: Page) => {
   await attach(page);
   await modelSettled(page);
-  expect((await page.evaluate(() => api.status())).model).toMatchObject({ backend: 'wasm', thread: 'worker' });
+  const model = (await page.evaluate(() => api.status())).model!;
+  return { backend: model.backend, thread: model.thread, ...model.backendChoice };
+};
+const fastestOf = (msPerRun: Partial<Record<string, number>>) => Object.entries(msPerRun).sort((a, b) => a[1]! - b[1]!)[0]![0];
+
+test('auto times the model on all four backends here and keeps the fastest; the next load reuses that choice', async ({ page }) => {
+  await configure(page, { autoCapture: false, model: MANIFEST, hideTimeoutMs: 60_000 });
+  await page.goto(PAGE);
+  const first = await choiceAfterLoad(page);
+  expect(first).toMatchObject({ how: 'measured', thread: 'worker', failed: {} });
+  expect(Object.keys(first.msPerRun).sort()).toEqual(['cpu', 'wasm', 'webgl', 'webgpu']);
+  expect(Object.values(first.msPerRun).every((ms) => ms! > 0)).toBe(true);
+  expect(first.backend).toBe(fastestOf(first.msPerRun));
+
+  await page.reload();
+  const second = await choiceAfterLoad(page);
+  expect(second).toEqual({ ...first, how: 'cached' });
+});
+
+test('auto measures again for a new model version', async ({ page, context }) => {
+  await configure(page, { autoCapture: false, model: MANIFEST, hideTimeoutMs: 60_000, modelMaxAgeMs: 1 });
+  await page.goto(PAGE);
+  expect((await choiceAfterLoad(page)).how).toBe('measured');
+  await page.reload();
+  expect((await choiceAfterLoad(page)).how).toBe('cached');
+
+  const manifest = JSON.parse(await (await page.request.get(MANIFEST)).text()) as { version: string };
+  manifest.version = '2.0.0';
+  await context.route(`**${MANIFEST}`, (route) => route.fulfill({ body: JSON.stringify(manifest), contentType: 'application/json' }));
+  await page.reload();
+  const after = await choiceAfterLoad(page);
+  expect(after.how).toBe('measured');
+  expect(after.backend).toBe(fastestOf(after.msPerRun));
+  expect((await page.evaluate(() => api.status())).model?.version).toBe('2.0.0');
 });
 
 test('without workers the model runs on the main thread', async ({ page }) => {

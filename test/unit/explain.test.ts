@@ -63,7 +63,7 @@ describe('explain', () => {
       slot: 'hero', creative: racingWeek, arm: 'personalized', score: 0.1, ctr: 0.02, probability: 0.4, interest: 'racing',
       prior: { source: 'default', ctr: 0.02, strength: 100 },
       contributions: [{ kind: 'model', id: 'm1', affinity: 3 }, { kind: 'segment', id: 'racing', affinity: 1 }],
-      rules: [], excluded: [],
+      rules: [], excluded: [], models: [{ name: 'games', version: '1', job: 'item-scores' }],
     };
     const events: PrecisEvent[] = [
       { type: 'view', item: 'm1', time: NOW },
@@ -71,7 +71,7 @@ describe('explain', () => {
     ];
     const why = explain(decision, events, NOW, HALF_LIFE, 'cache');
     expect(why.events.map((e) => e.item)).toEqual(['m1']);
-    expect(why).toMatchObject({ probability: 0.4, source: 'cache' });
+    expect(why).toMatchObject({ probability: 0.4, source: 'cache', models: [{ name: 'games', version: '1', job: 'item-scores' }] });
   });
 
   it('explains an empty slot: no creative, no title, and the exclusions', () => {

@@ -55,10 +55,12 @@ describe('topItems', () => {
   });
 });
 
+const GAMES = { name: 'games', version: '1', job: 'item-scores' } as const;
+
 describe('createModelView', () => {
   it('ranks candidates against each other: 1 for the best, 0 for the worst', () => {
     const index = new Map([['a', 1], ['b', 2], ['c', 3]]);
-    const view = createModelView([0, 5, 1, 3], index, ['a', 'b', 'c', 'unknown']);
+    const view = createModelView(GAMES, [0, 5, 1, 3], index, ['a', 'b', 'c', 'unknown']);
     expect([view.affinity('a'), view.affinity('c'), view.affinity('b')]).toEqual([1, 0.5, 0]);
     expect(view.affinity('unknown')).toBeUndefined();
   });
@@ -74,7 +76,7 @@ describe('model affinity for categories', () => {
 
   it('scores a category-only creative by the model’s best item of that category', () => {
     const index = new Map([['a', 1], ['b', 2], ['c', 3]]);
-    const view = createModelView([0, 9, 1, 5], index, ['c'], new Map([['rpg', ['a', 'b']]]));
+    const view = createModelView(GAMES, [0, 9, 1, 5], index, ['c'], new Map([['rpg', ['a', 'b']]]));
     expect(view.itemsIn('rpg')).toEqual(['a', 'b']);
     const profile = buildProfile([], 0, 1);
     const rpgWeek = { id: 'rpg-week', slots: ['s'], title: 't', weight: 1, targets: { items: [], categories: ['rpg'], segments: [] } };
@@ -95,10 +97,11 @@ describe('model affinity for categories', () => {
     const decide = (scores: number[]) => decideSlots(['s'], creatives, {
       now: 0, arm: 'personalized', profile, segments: new Set(), purchased: new Set(), stats: new Map(),
       policy: { explore: false, priorStrength: 100, caps: {}, maxPerCategory: 1 }, random: createRandom(1),
-      model: createModelView(scores, index, [], byCategory),
+      model: createModelView(GAMES, scores, index, [], byCategory),
     })[0]!;
     expect(decide([0, 9, 1]).creative!.id).toBe('rpg-week');
     expect(decide([0, 9, 1]).contributions).toEqual([{ kind: 'model', id: 'a', affinity: 3 }]);
+    expect(decide([0, 9, 1]).models).toEqual([GAMES]);
     expect(decide([0, 1, 9]).creative!.id).toBe('racing-week');
     // Without a model the two tie, and the smaller id wins.
     expect(decideSlots(['s'], creatives, {

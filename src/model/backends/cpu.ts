@@ -23,7 +23,6 @@ import { addBackendPlugin, registerKernelsOnce } from '../backend-registry';
 addBackendPlugin({
   name: 'cpu',
   isSupported: async () => true,
-  isAccelerated: async () => true,
   register() {
     if (!findBackendFactory('cpu')) registerBackend('cpu', () => new MathBackendCPU(), 1);
     registerKernelsOnce([

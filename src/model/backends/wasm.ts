@@ -33,7 +33,6 @@ addBackendPlugin({
       return false;
     }
   },
-  isAccelerated: async () => true,
   register({ wasmPaths }) {
     if (!findBackendFactory('wasm')) {
       setWasmPaths(wasmPaths);

@@ -19,9 +19,6 @@ import { subConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Sub';
 import { transposeConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Transpose';
 import { addBackendPlugin, registerKernelsOnce } from '../backend-registry';
 
-/** Software renderers: real WebGL, but slower than WASM for this work. */
-const SOFTWARE_RENDERER = /swiftshader|llvmpipe|software|basic render/i;
-
 /** The GL context of the live webgl backend, if there is one. */
 const activeContext = (): WebGL2RenderingContext | undefined =>
   (findBackend('webgl') as MathBackendWebGL | null)?.gpgpu?.gl as WebGL2RenderingContext | undefined;
@@ -37,13 +34,13 @@ addBackendPlugin({
   async isSupported() {
     return createCanvas()?.getContext('webgl2') != null;
   },
-  async isAccelerated() {
+  async describeDevice() {
     const gl = createCanvas()?.getContext('webgl2') as WebGL2RenderingContext | null | undefined;
-    if (!gl) return false;
+    if (!gl) return '';
     const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    const renderer = info ? `${gl.getParameter(info.UNMASKED_VENDOR_WEBGL)} ${gl.getParameter(info.UNMASKED_RENDERER_WEBGL)}` : gl.getParameter(gl.RENDERER);
     gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return !SOFTWARE_RENDERER.test(renderer);
+    return String(renderer);
   },
   isLost: () => activeContext()?.isContextLost() ?? false,
   loseContext() {

@@ -21,8 +21,7 @@ import { addBackendPlugin, registerKernelsOnce } from '../backend-registry';
 
 /** What the runtime needs of `navigator.gpu`, typed locally to keep DOM typings optional. */
 interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
   limits: Record<string, number>;
   requestDevice(descriptor?: object): Promise<unknown>;
 }
@@ -35,7 +34,6 @@ let device: { lost: Promise<unknown>; destroy(): void } | undefined;
 let deviceLost = false;
 
 const gpu = (): GpuLike | undefined => (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|software|microsoft basic/i;
 
 async function requestAdapter(): Promise<GpuAdapterLike | null> {
   try {
@@ -51,12 +49,9 @@ addBackendPlugin({
   async isSupported() {
     return (await requestAdapter()) !== null;
   },
-  async isAccelerated() {
-    const adapter = await requestAdapter();
-    if (!adapter) return false;
-    const info = adapter.info ?? {};
-    const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
-    return !fallback && !SOFTWARE_ADAPTER.test(`${info.vendor} ${info.architecture} ${info.description}`);
+  async describeDevice() {
+    const { vendor, architecture, device: name, description } = (await requestAdapter())?.info ?? {};
+    return [vendor, architecture, name, description].filter(Boolean).join(' ');
   },
   isLost: () => deviceLost,
   loseContext() {
