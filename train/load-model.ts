@@ -12,7 +12,7 @@ import { PrecisError as SdkError } from '../src/core/errors';
 import type { Vocabulary } from '../src/features';
 import { historyInput, manifestProblems, parseManifest, type PrecisManifest } from '../src/model/manifest';
 import { modelSignature, signatureProblems } from '../src/model/model-signature';
-import { outputSize, readVocabularies } from '../src/model/model-vocabularies';
+import { readVocabularies, sizedManifest } from '../src/model/model-vocabularies';
 import { PrecisError } from './errors';
 import { sha256Hex } from './manifest';
 import type { TfModel } from './run-model';
@@ -111,8 +111,9 @@ function asCliError<T>(dir: string, make: () => T): T {
  * runModel(loaded, [historySource(['1', '2'])]);
  */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
-  const manifest = verifyModelDir(dir);
-  const vocabularies = asCliError(dir, () => readVocabularies(manifest, (url) => readFileSync(join(dir, url))));
+  const verified = verifyModelDir(dir);
+  const vocabularies = asCliError(dir, () => readVocabularies(verified, (url) => readFileSync(join(dir, url))));
+  const manifest = sizedManifest(verified, vocabularies);
   const artifacts = readModelArtifacts(dir, manifest);
   const handler: tf.io.IOHandler = { load: async () => artifacts };
   const model = manifest.model.format === 'graph' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
@@ -121,5 +122,5 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
     model.dispose();
     throw new PrecisError('E_MANIFEST', `${dir}: ${problems.join('; ')}`);
   }
-  return { manifest, model, vocabularies, ...protocolItems(manifest, vocabularies), outputSize: outputSize(manifest, vocabularies), maxLength: historyInput(manifest)?.maxLength ?? 0 };
+  return { manifest, model, vocabularies, ...protocolItems(manifest, vocabularies), outputSize: manifest.output.size, maxLength: historyInput(manifest)?.maxLength ?? 0 };
 }

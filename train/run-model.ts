@@ -11,7 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { encodeInputs, featureSource, type EncodedInput, type FeatureSource, type Vocabulary } from '../src/features';
 import type { PrecisManifest } from '../src/model/manifest';
-import { answersTo, chooseOutput, modelSignature, widthProblem, type ModelSignature } from '../src/model/model-signature';
+import { answersTo, chooseOutput, modelSignature, type ModelSignature } from '../src/model/model-signature';
+import { widthProblem } from '../src/model/output-width';
 import { PrecisError } from './errors';
 
 /** A model `tf.loadLayersModel` or `tf.loadGraphModel` made. */

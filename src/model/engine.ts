@@ -7,8 +7,8 @@ import { activateBackend, chooseBackend, type BackendChoice, type BackendChoiceR
 import { fetchModel } from './fetch-model';
 import type { ModelJob } from './manifest';
 import { prepareModel } from './model-runner';
-import { widthProblem } from './model-signature';
-import { outputLabels, outputSize, readVocabularies } from './model-vocabularies';
+import { widthProblem } from './output-width';
+import { outputLabels, readVocabularies, sizedManifest } from './model-vocabularies';
 
 export type { BackendChoice } from './choose-backend';
 
@@ -75,8 +75,10 @@ const NOBODY: FeatureSource = {
  * const scores = await engine.score(featureSource(events, profile.categories, Date.now()));
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const { manifest, files, fromCache } = await fetchModel(options.manifestUrl, options);
-  const vocabularies = readVocabularies(manifest, (url) => files.get(url));
+  const fetched = await fetchModel(options.manifestUrl, options);
+  const { files, fromCache } = fetched;
+  const vocabularies = readVocabularies(fetched.manifest, (url) => files.get(url));
+  const manifest = sizedManifest(fetched.manifest, vocabularies);
   const load = await prepareModel(manifest, files, options);
   const encode = (source: FeatureSource) => encodeInputs(manifest.inputs, source, vocabularies);
 
@@ -93,7 +95,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let plugin = chosen.plugin;
   let model = await load(plugin);
   // Warm up: the first run compiles shaders and allocates; let no visitor's decision pay.
-  const problem = widthProblem((await model.run(warmUp)).length, outputSize(manifest, vocabularies));
+  const problem = widthProblem((await model.run(warmUp)).length, manifest.output.size);
   if (problem) {
     model.dispose();
     throw new PrecisError('model-manifest', { reason: problem });

@@ -68,8 +68,8 @@ export interface ManifestV1 {
 /**
  * What a v1 manifest means in v2 terms: its one input is the item history, its items file
  * the vocabulary `items` (padding at 0), its scores `item-scores`. A v1 manifest that gives
- * neither `items.count` nor `output.shape` gets `size: 0`, which `readVocabularies` and
- * `outputSize` read as "as wide as the items file".
+ * neither `items.count` nor `output.shape` gets `size: 0`, which `sizedManifest` turns into
+ * the items file's length once it is read.
  *
  * @example
  * fromV1(v1).inputs; // [{ name: 'history', feature: 'itemHistory', dtype: 'int32', shape: [null, 50], vocabulary: 'items' }]

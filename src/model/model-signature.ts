@@ -6,6 +6,7 @@
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { InputSpec, PrecisManifest } from './manifest';
+import { widthProblem } from './output-width';
 
 /** One input or output as the model declares it (`null` or -1: any size). */
 export interface TensorSignature {
@@ -96,20 +97,8 @@ export function chooseOutput(signature: ModelSignature, name: string | undefined
 }
 
 /**
- * The reason when the model's output row is not `output.size` wide (at load when the model
- * says its width, else at the first run).
- *
- * @example
- * widthProblem(101, 100); // 'output: the model gives 101 columns, output.size says 100'
- */
-export function widthProblem(columns: number, size: number): string | undefined {
-  return columns === size ? undefined : `output: the model gives ${columns} columns, output.size says ${size}`;
-}
-
-/**
  * What is wrong with the manifest's inputs and output given what the model declares:
- * inputs the model lacks or the manifest leaves empty, dtypes, shapes, the output's size
- * (not checked here when it is 0: a v1 manifest's "as wide as the items file").
+ * inputs the model lacks or the manifest leaves empty, dtypes, shapes, the output's size.
  * Empty when they fit.
  *
  * @example
@@ -138,7 +127,7 @@ export function signatureProblems(manifest: Pick<PrecisManifest, 'inputs' | 'out
     problems.push(manifest.output.name === undefined ? `the model has ${signature.outputs.length} outputs (${outputs}): output.name must pick one` : `the model has no output ${manifest.output.name} (it has ${outputs})`);
   } else {
     const size = output.shape?.at(-1);
-    const problem = fixed(size) && manifest.output.size !== 0 ? widthProblem(size, manifest.output.size) : undefined;
+    const problem = fixed(size) ? widthProblem(size, manifest.output.size) : undefined;
     if (problem) problems.push(problem);
   }
   return problems;

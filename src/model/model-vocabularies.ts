@@ -43,15 +43,16 @@ export function readVocabularies(manifest: PrecisManifest, bytes: (url: string) 
 }
 
 /**
- * How wide the model's output row is: `output.size`, or for a v1 manifest without a count
- * (`size: 0`) its items file's length.
+ * The manifest with its output's width: a v1 manifest without a count (`size: 0`) is as
+ * wide as its items file.
  *
  * @example
- * outputSize(fromV1(v1), vocabularies); // 23716
+ * sizedManifest(fromV1(v1), vocabularies).output.size; // 23716
  */
-export function outputSize(manifest: PrecisManifest, vocabularies: ReadonlyMap<string, Vocabulary>): number {
+export function sizedManifest(manifest: PrecisManifest, vocabularies: ReadonlyMap<string, Vocabulary>): PrecisManifest {
   const { output } = manifest;
-  return output.size || (output.kind === 'item-scores' ? vocabularies.get(output.vocabulary)!.ids.length : 0);
+  if (output.size !== 0 || output.kind !== 'item-scores') return manifest;
+  return { ...manifest, output: { ...output, size: vocabularies.get(output.vocabulary)!.ids.length } };
 }
 
 /**

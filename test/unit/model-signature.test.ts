@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { PrecisManifest } from '../../src/model/manifest';
-import { answersTo, chooseOutput, modelSignature, signatureProblems, widthProblem, type ModelSignature } from '../../src/model/model-signature';
+import { answersTo, chooseOutput, modelSignature, signatureProblems, type ModelSignature } from '../../src/model/model-signature';
+import { widthProblem } from '../../src/model/output-width';
 
 // The prefetch graph model's signature (test/fixtures/models/prefetch-graph), as the loader reads it.
 const graph: ModelSignature = {
@@ -70,11 +71,10 @@ describe('the manifest against the model', () => {
     expect(signatureProblems(m, two)).toEqual([]);
   });
 
-  it('leaves sizes the model does not fix, and a v1 output.size of 0, to the run', () => {
+  it('leaves sizes the model does not fix to the run', () => {
     const open: ModelSignature = { inputs: [{ names: ['h'], dtype: 'int32', shape: [null, null] }], outputs: [{ names: ['Identity:0'] }] };
     const m = { inputs: [{ name: 'h', feature: 'itemHistory' as const, dtype: 'int32' as const, shape: [null, 50], vocabulary: 'pages' }], output: { kind: 'propensity' as const, size: 7 } };
     expect(signatureProblems(m, open)).toEqual([]);
-    expect(signatureProblems({ ...manifest(), output: { kind: 'item-scores', size: 0, vocabulary: 'pages' } }, graph)).toEqual([]);
   });
 });
 

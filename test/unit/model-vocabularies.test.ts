@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromV1, type PrecisManifest } from '../../src/model/manifest';
-import { outputLabels, outputSize, readVocabularies } from '../../src/model/model-vocabularies';
+import { outputLabels, readVocabularies, sizedManifest } from '../../src/model/model-vocabularies';
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const PAGES = ['home', ...Array.from({ length: 100 }, (_, k) => `p${k + 1}`)];
@@ -54,8 +54,9 @@ describe('readVocabularies', () => {
       input: { maxLength: 50, padding: 'left', padIndex: 0, dtype: 'int32' }, items: { url: 'items.json' }, output: { kind: 'scores' },
     });
     const vocabularies = readVocabularies(m, () => bytes(['', 'a', 'b']));
-    expect(outputSize(m, vocabularies)).toBe(3);
-    expect(outputSize(manifest(), readVocabularies(manifest(), () => bytes(PAGES)))).toBe(101);
+    expect(sizedManifest(m, vocabularies).output).toEqual({ kind: 'item-scores', size: 3, vocabulary: 'items' });
+    const v2 = manifest();
+    expect(sizedManifest(v2, readVocabularies(v2, () => bytes(PAGES)))).toBe(v2);
   });
 });
 
