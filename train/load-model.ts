@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import '../src/model/layers';
 import { PrecisError as SdkError } from '../src/core/errors';
 import type { Vocabulary } from '../src/features';
-import { historyInput, loadedProblems, manifestProblems, modelProblems, parseManifest, readVocabularies, type PrecisManifest } from '../src/model/manifest';
+import { historyInput, manifestProblems, parseManifest, type PrecisManifest } from '../src/model/manifest';
+import { modelSignature, signatureProblems } from '../src/model/model-signature';
+import { readVocabularies, sizedManifest } from '../src/model/model-vocabularies';
 import { PrecisError } from './errors';
 import { sha256Hex } from './manifest';
-import { modelSignature, type TfModel } from './run-model';
+import type { TfModel } from './run-model';
 
 /** A loaded model directory. */
 export interface LoadedModel {
@@ -109,17 +111,16 @@ function asCliError<T>(dir: string, make: () => T): T {
  * runModel(loaded, [historySource(['1', '2'])]);
  */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
-  const manifest = verifyModelDir(dir);
-  const vocabularies = asCliError(dir, () => readVocabularies(manifest, (url) => JSON.parse(readFileSync(join(dir, url), 'utf8'))));
+  const verified = verifyModelDir(dir);
+  const vocabularies = asCliError(dir, () => readVocabularies(verified, (url) => readFileSync(join(dir, url))));
+  const manifest = sizedManifest(verified, vocabularies);
   const artifacts = readModelArtifacts(dir, manifest);
   const handler: tf.io.IOHandler = { load: async () => artifacts };
   const model = manifest.model.format === 'graph' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
-  const problems = [...loadedProblems(manifest, vocabularies), ...modelProblems(manifest, modelSignature(model))];
+  const problems = signatureProblems(manifest, modelSignature(model, manifest.model.format));
   if (problems.length) {
     model.dispose();
     throw new PrecisError('E_MANIFEST', `${dir}: ${problems.join('; ')}`);
   }
-  const { output } = manifest;
-  const outputSize = output.size || vocabularies.get(output.kind === 'item-scores' ? output.vocabulary : '')?.ids.length || 0;
-  return { manifest, model, vocabularies, ...protocolItems(manifest, vocabularies), outputSize, maxLength: historyInput(manifest)?.maxLength ?? 0 };
+  return { manifest, model, vocabularies, ...protocolItems(manifest, vocabularies), outputSize: manifest.output.size, maxLength: historyInput(manifest)?.maxLength ?? 0 };
 }

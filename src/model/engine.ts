@@ -7,7 +7,8 @@ import { activateBackend, chooseBackend, type BackendChoice, type BackendChoiceR
 import { fetchModel } from './fetch-model';
 import type { ModelJob } from './manifest';
 import { prepareModel } from './model-runner';
-import { outputLabels, readVocabularies } from './model-vocabularies';
+import { widthProblem } from './output-width';
+import { outputLabels, readVocabularies, sizedManifest } from './model-vocabularies';
 
 export type { BackendChoice } from './choose-backend';
 
@@ -74,8 +75,10 @@ const NOBODY: FeatureSource = {
  * const scores = await engine.score(featureSource(events, profile.categories, Date.now()));
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const { manifest, files, fromCache } = await fetchModel(options.manifestUrl, options);
-  const vocabularies = readVocabularies(manifest, files);
+  const fetched = await fetchModel(options.manifestUrl, options);
+  const { files, fromCache } = fetched;
+  const vocabularies = readVocabularies(fetched.manifest, (url) => files.get(url));
+  const manifest = sizedManifest(fetched.manifest, vocabularies);
   const load = await prepareModel(manifest, files, options);
   const encode = (source: FeatureSource) => encodeInputs(manifest.inputs, source, vocabularies);
 
@@ -92,10 +95,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let plugin = chosen.plugin;
   let model = await load(plugin);
   // Warm up: the first run compiles shaders and allocates; let no visitor's decision pay.
-  const columns = (await model.run(warmUp)).length;
-  if (columns !== manifest.output.size) {
+  const problem = widthProblem((await model.run(warmUp)).length, manifest.output.size);
+  if (problem) {
     model.dispose();
-    throw new PrecisError('model-manifest', { reason: `output: the model gives ${columns} columns, output.size says ${manifest.output.size}` });
+    throw new PrecisError('model-manifest', { reason: problem });
   }
 
   /** After a lost context or device: a fresh backend, the same kind if it comes back, else the next. */

@@ -1,8 +1,8 @@
 import { PrecisError } from '../core/errors';
-import { createVocabulary, vocabularyProblems, type InputSpec, type Vocabulary } from '../features/feature-spec';
-import { manifestProblems, modelProblems, sameTensor, type ModelSignature } from './manifest-checks';
+import type { InputSpec } from '../features/feature-spec';
+import { manifestProblems } from './manifest-checks';
 
-export { manifestProblems, modelProblems, sameTensor, type ModelSignature };
+export { manifestProblems };
 
 /**
  * `manifest.json`: the contract between a trained model and the browser runtime.
@@ -68,8 +68,8 @@ export interface ManifestV1 {
 /**
  * What a v1 manifest means in v2 terms: its one input is the item history, its items file
  * the vocabulary `items` (padding at 0), its scores `item-scores`. A v1 manifest that gives
- * neither `items.count` nor `output.shape` gets `size: 0`, which `loadedProblems` reads as
- * "as wide as the items file".
+ * neither `items.count` nor `output.shape` gets `size: 0`, which `sizedManifest` turns into
+ * the items file's length once it is read.
  *
  * @example
  * fromV1(v1).inputs; // [{ name: 'history', feature: 'itemHistory', dtype: 'int32', shape: [null, 50], vocabulary: 'items' }]
@@ -110,43 +110,4 @@ export function historyInput(m: PrecisManifest): { name: string; maxLength: numb
   const input = m.inputs.find((spec) => spec.feature === 'itemHistory');
   const vocabulary = input?.vocabulary === undefined ? undefined : m.vocabularies[input.vocabulary];
   return input && vocabulary ? { name: input.name, maxLength: Number(input.shape[1]), itemsUrl: vocabulary.url } : undefined;
-}
-
-/**
- * The manifest's vocabularies, made from their files' parsed JSON (`read(url)`), each with
- * its `padIndex` (default 0). Throws `model-manifest` when a file is not an array of distinct
- * string ids.
- *
- * @example
- * const vocabularies = readVocabularies(manifest, (url) => JSON.parse(text(files.get(url))));
- */
-export function readVocabularies(m: PrecisManifest, read: (url: string) => unknown): Map<string, Vocabulary> {
-  return new Map(
-    Object.entries(m.vocabularies).map(([name, { url, padIndex }]) => {
-      const ids = read(url);
-      if (!Array.isArray(ids)) throw new PrecisError('model-manifest', { reason: `vocabulary ${name} (${url}) must be a JSON array of ids` });
-      return [name, createVocabulary(ids, padIndex === undefined ? 0 : padIndex, name)] as const;
-    }),
-  );
-}
-
-/**
- * What is wrong with the manifest given its loaded vocabularies (empty when they fit):
- * a bag or an affinity input must be as wide as its vocabulary, and item scores one per
- * vocabulary id.
- *
- * @example
- * loadedProblems(manifest, readVocabularies(manifest, read)); // []
- */
-export function loadedProblems(m: PrecisManifest, vocabularies: ReadonlyMap<string, Vocabulary>): string[] {
-  const problems = vocabularyProblems(m.inputs, vocabularies);
-  const { output } = m;
-  if (output.kind === 'item-scores') {
-    const vocabulary = vocabularies.get(output.vocabulary);
-    if (!vocabulary) problems.push(`vocabulary ${output.vocabulary} is not loaded`);
-    else if (output.size !== 0 && output.size !== vocabulary.ids.length) {
-      problems.push(`output.size is ${output.size}, vocabulary ${output.vocabulary} has ${vocabulary.ids.length} ids`);
-    }
-  }
-  return problems;
 }

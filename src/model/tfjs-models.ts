@@ -5,7 +5,7 @@
  */
 import { dispose, tensor, tidy, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { loadLayersModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { PrecisError, toPrecisError } from '../core/errors';
 import type { EncodedInput } from '../features';
 import type { BackendPlugin, WasmPaths } from './backend-registry';
@@ -13,28 +13,7 @@ import { registerFullKernels } from './full-kernels';
 import type { PrecisManifest } from './manifest';
 import { verifiedFiles } from './model-files';
 import type { ModelRunner } from './model-runner';
-import { answersTo, chooseOutput, signatureProblems, type ModelSignature, type TensorSignature } from './model-signature';
-
-/** A graph's declared dtypes, as the tensors JS passes for them. */
-const GRAPH_DTYPES: Readonly<Record<string, string>> = { DT_INT32: 'int32', DT_INT64: 'int32', DT_FLOAT: 'float32', DT_BOOL: 'bool' };
-
-function layersSignature(model: LayersModel): ModelSignature {
-  const describe = (t: SymbolicTensor): TensorSignature => ({ names: [t.name, t.sourceLayer.name], dtype: t.dtype, shape: t.shape });
-  return { inputs: model.inputs.map(describe), outputs: model.outputs.map(describe) };
-}
-
-interface GraphSignatureJson {
-  outputs?: Record<string, { name?: string; dtype?: string; tensorShape?: { dim?: Array<{ size?: string }> } }>;
-}
-
-function graphSignature(model: GraphModel): ModelSignature {
-  const inputs = model.inputs.map((t) => ({ names: [t.name], dtype: t.dtype, shape: t.shape }));
-  const declared = Object.entries((model.modelSignature as GraphSignatureJson).outputs ?? {});
-  const outputs = declared.length > 0
-    ? declared.map(([key, o]) => ({ names: [key, o.name ?? key], dtype: GRAPH_DTYPES[o.dtype ?? ''], shape: o.tensorShape?.dim?.map((d) => Number(d.size ?? -1)) }))
-    : model.outputs.map((t) => ({ names: [t.name], dtype: t.dtype, shape: t.shape }));
-  return { inputs, outputs };
-}
+import { answersTo, chooseOutput, modelSignature, signatureProblems, type ModelSignature } from './model-signature';
 
 /** The encoded input for each of the model's inputs, in the model's order. */
 function fed(signature: ModelSignature, inputs: readonly EncodedInput[]): Tensor[] {
@@ -104,7 +83,7 @@ export async function loadTfjsModel(
   } catch (cause) {
     throw toPrecisError(cause, 'model-unsupported'); // an unknown layer class or op, a graph read as layers…
   }
-  const signature = layers ? layersSignature(model as LayersModel) : graphSignature(model as GraphModel);
+  const signature = modelSignature(model, manifest.model.format);
   const problems = signatureProblems(manifest, signature);
   if (problems.length > 0) {
     model.dispose();

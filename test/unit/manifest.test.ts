@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createVocabulary } from '../../src/features';
 import {
   fromV1,
   historyInput,
-  loadedProblems,
   manifestProblems,
-  modelProblems,
   parseManifest,
-  sameTensor,
-  readVocabularies,
   type ManifestV1,
-  type PrecisManifest,
 } from '../../src/model/manifest';
 
 const HASH = 'a'.repeat(64);
@@ -182,99 +176,5 @@ describe('output kinds and their fields', () => {
   it('rejects another kind, naming the three', () => {
     expect(reason(withOutput({ kind: 'scores', size: 3 }))).toBe('output.kind must be one of item-scores, creative-scores, propensity');
     expect(reason(withOutput({ kind: 'propensity', size: 1, name: 3 }))).toContain('output.name must be a string');
-  });
-});
-
-describe('loaded vocabularies', () => {
-  const m = (): PrecisManifest => parseManifest(v2());
-  const pages = ['home', ...Array.from({ length: 100 }, (_, k) => `p${k + 1}`)];
-
-  it('reads each vocabulary with its padIndex (default 0)', () => {
-    const manifest = m();
-    manifest.vocabularies.other = { url: 'pages.json' };
-    const vocabularies = readVocabularies(manifest, () => pages);
-    expect(vocabularies.get('pages')!.index.get('home')).toBe(0);
-    expect(vocabularies.get('other')!.index.has('home')).toBe(false);
-    expect(loadedProblems(manifest, vocabularies)).toEqual([]);
-  });
-
-  it('rejects a vocabulary file that is not an array of distinct strings', () => {
-    expect(() => readVocabularies(m(), () => ({ home: 0 }))).toThrow(expect.objectContaining({ code: 'model-manifest', details: { reason: 'vocabulary pages (pages.json) must be a JSON array of ids' } }));
-    expect(() => readVocabularies(m(), () => ['a', 'b', 'a'])).toThrow(expect.objectContaining({ details: { reason: 'vocabulary pages: "a" appears twice' } }));
-    expect(() => readVocabularies(m(), () => ['a', 7])).toThrow(expect.objectContaining({ details: { reason: 'vocabulary pages: id 1 is not a string' } }));
-  });
-
-  it('item scores must be one per vocabulary id; wide inputs as wide as their vocabulary', () => {
-    const manifest = m();
-    manifest.inputs.push({ name: 'bag', feature: 'recentItems', dtype: 'float32', shape: [null, 50], vocabulary: 'pages' });
-    const vocabularies = new Map([['pages', createVocabulary(pages.slice(0, 100), null)]]);
-    expect(loadedProblems(manifest, vocabularies)).toEqual([
-      'input bag: recentItems is 100 wide (vocabulary pages), the shape says 50',
-      'output.size is 101, vocabulary pages has 100 ids',
-    ]);
-    expect(loadedProblems(manifest, new Map())).toEqual([
-      'input cur_page:0: vocabulary pages is not loaded',
-      'input bag: vocabulary pages is not loaded',
-      'vocabulary pages is not loaded',
-    ]);
-  });
-
-  it('a v1 manifest without a count takes the items file as its size', () => {
-    const old = v1();
-    delete old.items.count;
-    delete old.output.shape;
-    const manifest = parseManifest(old);
-    expect(loadedProblems(manifest, readVocabularies(manifest, () => ['', 'a', 'b']))).toEqual([]);
-  });
-});
-
-describe('modelProblems: the manifest against the model', () => {
-  const signature = () => ({
-    inputs: [
-      { name: 'cur_page', shape: [null], dtype: 'int32' },
-      { name: 'session_index', shape: [null], dtype: 'int32' },
-    ],
-    outputs: [{ name: 'Identity' }],
-  });
-
-  it('matches Graph names with or without :0 and Layers output paths', () => {
-    expect(sameTensor('cur_page:0', 'cur_page')).toBe(true);
-    expect(sameTensor('cur_page', 'cur_page:0')).toBe(true);
-    expect(sameTensor('next_page', 'next_page/next_page')).toBe(true);
-    expect(sameTensor('cur_page:1', 'cur_page')).toBe(false);
-    expect(sameTensor('next', 'next_page/next_page')).toBe(false);
-  });
-
-  it('accepts a manifest that fits, whatever the order of its inputs', () => {
-    const m = parseManifest(v2());
-    m.inputs.reverse();
-    expect(modelProblems(m, signature())).toEqual([]);
-  });
-
-  it('names each input that does not fit, and each model input left out', () => {
-    const m = parseManifest(v2());
-    m.inputs[0] = { ...m.inputs[0]!, name: 'page:0' };
-    m.inputs[1] = { ...m.inputs[1]!, dtype: 'float32' };
-    expect(modelProblems(m, signature())).toEqual([
-      'input page:0: the model has no such input (it has cur_page, session_index)',
-      'input session_index:0: the manifest says float32, the model takes int32',
-      "the model's input cur_page has no entry in inputs",
-    ]);
-  });
-
-  it('checks sizes the model fixes, not the ones it leaves free', () => {
-    const m = parseManifest({ ...v2(), inputs: [{ name: 'h', feature: 'itemHistory', dtype: 'int32', shape: [null, 50], vocabulary: 'pages' }] });
-    expect(modelProblems(m, { inputs: [{ name: 'h', shape: [null, null], dtype: 'int32' }], outputs: [{ name: 'o', shape: [null, 101] }] })).toEqual([]);
-    expect(modelProblems(m, { inputs: [{ name: 'h', shape: [null, 20], dtype: 'int32' }], outputs: [{ name: 'o', shape: [null, 100] }] })).toEqual([
-      'input h: the manifest says [null,50], the model takes [null,20]',
-      'output o is 100 wide, output.size says 101',
-    ]);
-  });
-
-  it('finds the named output among several', () => {
-    const m = parseManifest({ ...v2(), output: { kind: 'propensity', name: 'buy', size: 1 } });
-    const outputs = [{ name: 'next/next', shape: [null, 101] }, { name: 'buy/buy', shape: [null, 1] }];
-    expect(modelProblems(m, { inputs: signature().inputs, outputs })).toEqual([]);
-    expect(modelProblems(m, { inputs: signature().inputs, outputs: outputs.slice(0, 1) })).toEqual(['output.name buy: the model has no such output (it has next/next)']);
   });
 });

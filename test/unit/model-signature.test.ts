@@ -1,8 +1,8 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { PrecisError } from '../../src/core/errors';
 import type { PrecisManifest } from '../../src/model/manifest';
-import { answersTo, chooseOutput, signatureProblems, type ModelSignature } from '../../src/model/model-signature';
-import { outputLabels, readVocabularies } from '../../src/model/model-vocabularies';
+import { answersTo, chooseOutput, modelSignature, signatureProblems, type ModelSignature } from '../../src/model/model-signature';
+import { widthProblem } from '../../src/model/output-width';
 
 // The prefetch graph model's signature (test/fixtures/models/prefetch-graph), as the loader reads it.
 const graph: ModelSignature = {
@@ -21,11 +21,15 @@ const manifest = (): Pick<PrecisManifest, 'inputs' | 'output'> => ({
 });
 
 describe('the manifest against the model', () => {
-  it('fits when names match with or without :0, dtypes and fixed sizes agree', () => {
+  it('fits when names match with or without :0, in any order, dtypes and fixed sizes agree', () => {
     expect(answersTo(graph.inputs[0]!, 'cur_page:0')).toBe(true);
     expect(answersTo(graph.inputs[0]!, 'cur_page')).toBe(true);
+    expect(answersTo({ names: ['cur_page:0'] }, 'cur_page')).toBe(true);
     expect(answersTo(graph.inputs[0]!, 'cur_page:1')).toBe(false);
     expect(signatureProblems(manifest(), graph)).toEqual([]);
+    const reversed = manifest();
+    reversed.inputs.reverse();
+    expect(signatureProblems(reversed, graph)).toEqual([]);
   });
 
   it('names an input the model lacks, and the model input left empty', () => {
@@ -53,7 +57,9 @@ describe('the manifest against the model', () => {
   it('checks the output: its size, its name, or that there is only one', () => {
     const m = manifest();
     m.output = { kind: 'propensity', size: 100 };
-    expect(signatureProblems(m, graph)).toEqual(['output: the model gives 101 columns, output.size says 100']);
+    expect(signatureProblems(m, graph)).toEqual([widthProblem(101, 100)]);
+    expect(widthProblem(101, 100)).toBe('output: the model gives 101 columns, output.size says 100');
+    expect(widthProblem(101, 101)).toBeUndefined();
     m.output = { kind: 'propensity', name: 'logits', size: 101 };
     expect(signatureProblems(m, graph)).toEqual(['the model has no output logits (it has Identity:0)']);
     const two = { ...graph, outputs: [...graph.outputs, { names: ['aux'], shape: [-1, 1] }] };
@@ -61,45 +67,42 @@ describe('the manifest against the model', () => {
     expect(chooseOutput(two, 'aux')?.names).toEqual(['aux']);
     m.output = { kind: 'propensity', size: 101 };
     expect(signatureProblems(m, two)[0]).toMatch(/2 outputs .*output.name must pick one/);
+    m.output = { kind: 'propensity', name: 'aux', size: 1 };
+    expect(signatureProblems(m, two)).toEqual([]);
   });
 
   it('leaves sizes the model does not fix to the run', () => {
-    const open: ModelSignature = { inputs: graph.inputs, outputs: [{ names: ['Identity:0'] }] };
-    const m = manifest();
-    m.output = { kind: 'propensity', size: 7 };
+    const open: ModelSignature = { inputs: [{ names: ['h'], dtype: 'int32', shape: [null, null] }], outputs: [{ names: ['Identity:0'] }] };
+    const m = { inputs: [{ name: 'h', feature: 'itemHistory' as const, dtype: 'int32' as const, shape: [null, 50], vocabulary: 'pages' }], output: { kind: 'propensity' as const, size: 7 } };
     expect(signatureProblems(m, open)).toEqual([]);
   });
 });
 
-describe('vocabularies', () => {
-  const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).buffer as ArrayBuffer;
-  const full = (output: PrecisManifest['output']): PrecisManifest => ({
-    format: 'precis-manifest@2', name: 'm', version: '1', model: { url: 'model.json', format: 'graph' }, files: {},
-    vocabularies: { pages: { url: 'pages.json', padIndex: null } }, inputs: manifest().inputs, output,
-  });
-  const files = new Map([['pages.json', bytes(['home', 'cart', 'faq'])]]);
+describe('modelSignature of a Layers model', () => {
+  const dense = (units: number, name?: string) => tf.layers.dense({ units, name });
 
-  it('are read with their padding, and label the output', () => {
-    const m = full({ kind: 'item-scores', size: 3, vocabulary: 'pages' });
-    const vocabularies = readVocabularies(m, files);
-    expect(vocabularies.get('pages')!.index.get('home')).toBe(0);
-    expect(outputLabels(m, vocabularies)).toEqual({ labels: ['home', 'cart', 'faq'], column: 0 });
-    expect(outputLabels(full({ kind: 'propensity', size: 2 }), vocabularies)).toEqual({ labels: ['propensity'], column: 1 });
-    expect(outputLabels(full({ kind: 'propensity', size: 2, index: 0 }), vocabularies).column).toBe(0);
-    expect(outputLabels(full({ kind: 'creative-scores', size: 2, creatives: ['a', 'b'] }), vocabularies).labels).toEqual(['a', 'b']);
+  it("answers to the model file's names when tfjs renames a model loaded twice, and to layer names", () => {
+    const build = () => {
+      const x = tf.input({ shape: [3], name: 'x' });
+      return tf.model({ inputs: x, outputs: dense(2, 'scores').apply(x) as tf.SymbolicTensor });
+    };
+    const [first, second] = [build(), build()];
+    const signature = modelSignature(second, 'layers');
+    expect(second.inputs[0]!.name).not.toBe(first.inputs[0]!.name); // x_1 or the like
+    expect(signature.inputs[0]!.names[0]).toBe('x');
+    const m = { inputs: [{ name: 'x', feature: 'categoryAffinity' as const, dtype: 'float32' as const, shape: [null, 3], vocabulary: 'c' }], output: { kind: 'propensity' as const, name: 'scores', size: 2 } };
+    expect(signatureProblems(m, signature)).toEqual([]);
+    expect(signatureProblems({ ...m, output: { ...m.output, size: 3 } }, signature)).toEqual([widthProblem(2, 3)]);
+    first.dispose();
+    second.dispose();
   });
 
-  it('must be as long as item scores are wide, and arrays of strings', () => {
-    expect(() => readVocabularies(full({ kind: 'item-scores', size: 4, vocabulary: 'pages' }), files)).toThrow(/pages has 3 ids, output.size is 4/);
-    const bad = new Map([['pages.json', bytes({ home: 0 })]]);
-    const error = (() => {
-      try {
-        readVocabularies(full({ kind: 'propensity', size: 1 }), bad);
-      } catch (e) {
-        return e as PrecisError;
-      }
-    })();
-    expect(error?.code).toBe('model-manifest');
-    expect(error?.details.reason).toMatch(/vocabulary pages \(pages.json\) must be a JSON array of strings/);
+  it('reads a Sequential model, whose input is named after its first layer', () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [10], name: 'hidden' }), dense(1)] });
+    const signature = modelSignature(model, 'layers');
+    expect(signature.inputs).toEqual([{ names: [model.inputs[0]!.name], dtype: 'float32', shape: [null, 10] }]);
+    const m = { inputs: [{ name: model.inputs[0]!.name, feature: 'categoryAffinity' as const, dtype: 'float32' as const, shape: [null, 10], vocabulary: 'c' }], output: { kind: 'propensity' as const, size: 1 } };
+    expect(signatureProblems(m, signature)).toEqual([]);
+    model.dispose();
   });
 });

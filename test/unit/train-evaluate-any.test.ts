@@ -112,24 +112,26 @@ describe('the Node loader runs any Layers or Graph model through its manifest', 
   });
 
   it.each([
-    ['an input the model does not have', { inputs: [{ ...prefetchManifest.inputs[0], name: 'page:0' }, prefetchManifest.inputs[1]] }, 'input page:0: the model has no such input (it has cur_page, session_index)'],
-    ['an input left out', { inputs: [prefetchManifest.inputs[0]] }, "the model's input session_index has no entry in inputs"],
-    ['a wrong rank', { inputs: [{ ...prefetchManifest.inputs[0], shape: [null, 1] }, prefetchManifest.inputs[1]] }, 'input cur_page:0: the manifest says rank 2, the model takes [null]'],
-    ['a wrong dtype', { inputs: [prefetchManifest.inputs[0], { ...prefetchManifest.inputs[1], dtype: 'float32' }] }, 'input session_index:0: the manifest says float32, the model takes int32'],
+    ['an input the model does not have', { inputs: [{ ...prefetchManifest.inputs[0], name: 'page:0' }, prefetchManifest.inputs[1]] }, 'the model has no input page:0 (it has cur_page, session_index)'],
+    ['an input left out', { inputs: [prefetchManifest.inputs[0]] }, "the manifest does not fill the model's input session_index"],
+    ['a wrong rank', { inputs: [{ ...prefetchManifest.inputs[0], shape: [null, 1] }, prefetchManifest.inputs[1]] }, 'input cur_page:0: shape [null,1], the model takes [null] (rank 1)'],
+    ['a wrong dtype', { inputs: [prefetchManifest.inputs[0], { ...prefetchManifest.inputs[1], dtype: 'float32' }] }, 'input session_index:0: dtype float32, the model takes int32'],
   ])('rejects %s with E_MANIFEST', async (name, patch, message) => {
     const dir = modelDir(`bad-${name.replace(/\W/g, '-')}`, join(SHARED, 'prefetch-graph'), { ...prefetchManifest, ...patch }, { 'pages.json': PAGES });
     await expect(loadModelDir(dir)).rejects.toMatchObject({ code: 'E_MANIFEST', message: expect.stringContaining(message) });
   });
 
-  it('rejects an output of the wrong size when it runs (a Graph model does not say its width)', async () => {
+  it('rejects a Graph output of the wrong size at load (from its signature), and a row of the wrong size when it runs', async () => {
     const dir = modelDir('bad-size', join(SHARED, 'prefetch-graph'), { ...prefetchManifest, output: { kind: 'creative-scores', size: 2, creatives: ['x', 'y'] } }, { 'pages.json': PAGES });
-    const loaded = await loadModelDir(dir);
-    expect(() => verifyOnLog(loaded, readInteractionLog(pagesLog), { latency: false })).toThrow(expect.objectContaining({ code: 'E_MANIFEST', message: "the model's output is 101 wide, output.size says 2" }));
+    await expect(loadModelDir(dir)).rejects.toMatchObject({ code: 'E_MANIFEST', message: expect.stringContaining('output: the model gives 101 columns, output.size says 2') });
+    const loaded = await loadModelDir(prefetch);
+    expect(() => runModel(loaded, [historySource(['page-1'])], 2)).toThrow(expect.objectContaining({ code: 'E_MANIFEST', message: 'output: the model gives 101 columns, output.size says 2' }));
+    loaded.model.dispose();
   });
 
   it('rejects a Layers output of the wrong size at load', async () => {
     const dir = modelDir('bad-gru-size', join(SHARED, 'gru-layers'), gruManifest({ kind: 'propensity', size: 3 }), { 'games.json': IDS });
-    await expect(loadModelDir(dir)).rejects.toMatchObject({ message: expect.stringContaining('output gru_GRU1/gru_GRU1 is 4 wide, output.size says 3') });
+    await expect(loadModelDir(dir)).rejects.toMatchObject({ message: expect.stringContaining('output: the model gives 4 columns, output.size says 3') });
   });
 });
 
