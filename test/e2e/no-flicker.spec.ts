@@ -130,6 +130,8 @@ test('on a visit whose model takes 2 s, a visitor with history sees the default 
   await recordFrames(page);
   await page.goto('/');
   await attach(page);
+  // `ready` needs only the catalog, so it can come before the hiding timeout shows the slot again.
+  await expect.poll(async () => (await framesOf(page)).some((frame) => frame.creative !== undefined && frame.visible)).toBe(true);
   const frames = (await framesOf(page)).filter((frame) => frame.creative !== undefined);
   expect(frames.find((frame) => frame.visible)?.creative).toBeNull(); // the default, when first seen
   expect(await hiddenFor(page)).toBeLessThan(HIDDEN_AT_MOST);
