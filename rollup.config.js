@@ -30,6 +30,22 @@ const minifyLoader = () => terser({ ecma: 2020, compress: { passes: 3, unsafe_ar
 
 const gzipSize = async (file) => gzipSync(await readFile(file), { level: 9 }).length;
 
+/**
+ * long.js (tfjs-core's 64-bit hashing) compiles a small WebAssembly module when it loads, to
+ * multiply faster. In the ML chunk that would run on every page that loads the model, and a
+ * page whose CSP lacks 'wasm-unsafe-eval' would report a violation each time (outside the
+ * WASM backend, which checks first). Precis never hashes with it on a hot path: drop the attempt.
+ */
+const noLongWasm = () => ({
+  name: 'no-long-wasm',
+  transform(code, id) {
+    if (!/[\\/]long[\\/]src[\\/]long\.js$/.test(id)) return null;
+    const without = code.replace(/\r?\ntry \{\r?\n\s*wasm = new WebAssembly\.Instance\([\s\S]*?\n\} catch \(e\) \{[\s\S]*?\n\}\r?\n/, '\n');
+    if (without === code) this.error('long.js changed: its WebAssembly start-up is no longer where no-long-wasm looks');
+    return { code: without, map: null };
+  },
+});
+
 /** The WASM backend's binaries sit next to the ML chunk, which points tfjs at them. */
 const copyWasmBinaries = () => ({
   name: 'copy-wasm-binaries',
@@ -102,7 +118,7 @@ export default [
     input: 'src/model/ml-chunk.ts',
     // The lazy chunks import the entry's internals, so the entry exports more than its API.
     preserveEntrySignatures: 'allow-extension',
-    plugins: [nodeResolve({ browser: true }), commonjs(), compile(), terser(), copyWasmBinaries(), ...ML_CHUNKS.map((file) => checkSize(file))],
+    plugins: [nodeResolve({ browser: true }), noLongWasm(), commonjs(), compile(), terser(), copyWasmBinaries(), ...ML_CHUNKS.map((file) => checkSize(file))],
     output: { dir: 'dist', entryFileNames: 'precis-ml.js', chunkFileNames: 'precis-ml-[name].js', format: 'es', sourcemap: true },
     onwarn(warning, warn) {
       // tfjs's own modules use `this` at top level and circular imports; both are harmless.

@@ -74,11 +74,12 @@ export async function trainCreativeModel(): Promise<tf.LayersModel> {
 export function predict(model: tf.LayersModel, job: 'propensity' | 'creative-scores', source: FeatureSource): number[] {
   const specs = job === 'propensity' ? PROPENSITY_INPUTS : CREATIVE_INPUTS;
   const encoded = encodeInputs(specs, source, VOCABULARIES);
-  const byName = new Map(encoded.map((input) => [input.name, tf.tensor(input.values, input.shape, input.dtype)]));
-  const ordered = model.inputs.map((input) => byName.get(input.name.replace(/:\d+$/, ''))!);
-  const output = model.predict(ordered.length === 1 ? ordered[0]! : ordered) as tf.Tensor;
+  // The models take their inputs in the specs' order. (Not by name: a process that builds a
+  // model twice gets renamed input tensors, `affinity_1`.)
+  const tensors = encoded.map((input) => tf.tensor(input.values, input.shape, input.dtype));
+  const output = model.predict(tensors.length === 1 ? tensors[0]! : tensors) as tf.Tensor;
   const row = Array.from(output.dataSync());
-  tf.dispose([...byName.values(), output]);
+  tf.dispose([...tensors, output]);
   return row;
 }
 
