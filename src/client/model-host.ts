@@ -5,7 +5,7 @@ import { categoryItems, createModelView, type ModelRef, type ModelView } from '.
 import type { CreativeScores } from '../decide/prior';
 import type { ModelPropensity } from '../decide/segments';
 import { topItems } from '../decide/top-items';
-import { buildItemIndex, type FeatureSource } from '../features';
+import { createVocabulary, type FeatureSource } from '../features';
 import type { EngineInfo } from '../model/engine';
 import type { ModelJob } from '../model/manifest';
 import { startModel, type ModelClient } from '../model/model-client';
@@ -48,7 +48,7 @@ interface ReadyModel {
   client: ModelClient;
   info: EngineInfo;
   ref: ModelRef;
-  index: Map<string, number>;
+  index: ReadonlyMap<string, number>;
 }
 
 /** The models of `options.model` as they become ready, one per job. */
@@ -97,7 +97,7 @@ function loadModels(context: HostContext, after: Promise<unknown>, start: typeof
       client.dispose();
       return report(new PrecisError('invalid-options', { option: 'model', reason: `a second ${job} model (${name} ${version}) is ignored` }));
     }
-    ready.set(job, { client, info, ref: { name, version, job }, index: buildItemIndex(info.labels) });
+    ready.set(job, { client, info, ref: { name, version, job }, index: createVocabulary(info.labels, info.padIndex).index });
     if (options.backend !== 'auto' && backend !== options.backend) {
       // The site asked for a backend this device or page cannot run: say so, and carry on.
       report(new PrecisError('model-backend', { requested: options.backend, backend, reason: `${options.backend} is not available here` }));
@@ -179,7 +179,7 @@ export function createModelHost(context: HostContext, after: Promise<unknown>, s
       if (!source || !model) return { items: [], backend: null };
       const row = await score(model, source);
       const among = request.among ? new Set(request.among.map(String)) : undefined;
-      return { items: topItems(row, model.info.labels, new Set(source.history), k, among), backend: model.info.backend };
+      return { items: topItems(row, model.info.labels, new Set(source.history), k, among, model.info.padIndex), backend: model.info.backend };
     },
     status: () => Promise.all([...ready.values()].map(async ({ client, info }) => {
       const { backend, name, version, job, fromCache, backendChoice } = info;

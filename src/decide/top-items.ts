@@ -5,8 +5,9 @@ export interface ScoredItem {
 }
 
 /**
- * The k best-scoring items, skipping `exclude` and the padding index 0; when `among` is
- * given, only those ids compete. Ties go to the smaller model index.
+ * The k best-scoring items, skipping `exclude` and the padding index `padIndex` (0, as a
+ * vocabulary's default; null when every index is an item); when `among` is given, only
+ * those ids compete. Ties go to the smaller model index.
  *
  * @example
  * topItems(scores, items, new Set(['seen']), 10);
@@ -17,11 +18,12 @@ export function topItems(
   exclude: ReadonlySet<string>,
   k: number,
   among?: ReadonlySet<string>,
+  padIndex: number | null = 0,
 ): ScoredItem[] {
   const best: Array<{ index: number; score: number }> = [];
-  for (let index = 1; index < items.length; index += 1) {
+  for (let index = 0; index < items.length; index += 1) {
     const id = items[index]!;
-    if (exclude.has(id) || (among && !among.has(id))) continue;
+    if (index === padIndex || exclude.has(id) || (among && !among.has(id))) continue;
     const score = scores[index]!;
     if (best.length === k && score <= best[k - 1]!.score) continue;
     let at = best.length;

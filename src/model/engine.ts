@@ -1,6 +1,6 @@
 import { memory, removeBackend } from '@tensorflow/tfjs-core';
 import { PrecisError } from '../core/errors';
-import { encodeInputs, type FeatureSource } from '../features';
+import { encodeInputs, featureSource, type FeatureSource } from '../features';
 import { backendPlugins, type BackendName, type WasmPaths } from './backend-registry';
 import { cachedChoiceStore } from './choice-store';
 import { activateBackend, chooseBackend, type BackendChoice, type BackendChoiceReport } from './choose-backend';
@@ -37,6 +37,8 @@ export interface EngineInfo {
   labels: string[];
   /** The output column a propensity model's probability is in. */
   column: number;
+  /** The label that is padding, never an item: the item-scores vocabulary's `padIndex`; null for none. */
+  padIndex: number | null;
   fromCache: boolean;
   /** How `backend` was chosen, and what each backend measured. */
   backendChoice: BackendChoiceReport;
@@ -57,13 +59,8 @@ export interface Engine {
   dispose(): void;
 }
 
-/**
-/** An empty visitor, for the warm-up run. */
-const NOBODY: FeatureSource = {
-  history: [],
-  categories: {},
-  counters: { historyLength: 0, sessionEvents: 0, sessions: 0, daysSinceLastVisit: 0, views7d: 0, carts7d: 0, purchases: 0 },
-};
+/** A visitor without events, for the warm-up run. */
+const NOBODY: FeatureSource = featureSource([], new Map(), 0);
 
 /**
  * Loads, verifies and prepares a model: the built-in architecture on its fast path, any
@@ -111,6 +108,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const info: EngineInfo = {
     backend: plugin.name, name: manifest.name, version: manifest.version, job: manifest.output.kind, ...outputLabels(manifest, vocabularies), fromCache,
+    padIndex: manifest.output.kind === 'item-scores' ? vocabularies.get(manifest.output.vocabulary)!.padIndex : null,
     backendChoice: chosen.report,
   };
   return {

@@ -23,6 +23,8 @@ interface Fake {
   labels: string[];
   row: number[];
   column?: number;
+  /** The label that is padding (default: 0 for item scores, else none). */
+  padIndex?: number | null;
   /** Resolves `ready` after this many ms (default at once); a string fails it with that code. */
   delay?: number;
   fail?: 'model-fetch' | 'model-inference';
@@ -30,6 +32,7 @@ interface Fake {
 
 const info = (url: string, fake: Fake): EngineInfo => ({
   backend: 'cpu', name: url.split('/').at(-2)!, version: '1', job: fake.job, labels: fake.labels, column: fake.column ?? 0, fromCache: false,
+  padIndex: fake.padIndex !== undefined ? fake.padIndex : fake.job === 'item-scores' ? 0 : null,
   backendChoice: { how: 'forced', msPerRun: {}, failed: {} },
 });
 
@@ -110,6 +113,15 @@ describe('the model host', () => {
       ['model', 'item-scores'], ['model', 'creative-scores'], ['model', 'propensity'],
     ]);
     expect(errors).toEqual([]);
+  });
+
+  it('treats every label of a vocabulary without padding as an item', async () => {
+    const pages: Fake = { job: 'item-scores', labels: ['home', 'a', 'b'], row: [9, 1, 5], padIndex: null };
+    const { models } = host('/pages/manifest.json', { '/pages/manifest.json': pages });
+    await models.settled;
+    const view = await models.view(source, [], [{ ...creatives[0]!, targets: { items: ['home', 'b'], categories: [], segments: [] } }]);
+    expect([view!.affinity('home'), view!.affinity('b')]).toEqual([1, 0]);
+    expect((await models.recommend(source, { k: 1 })).items.map((i) => i.item)).toEqual(['home']);
   });
 
   it('answers nothing for a job no model does', async () => {

@@ -42,7 +42,7 @@ const start = ((_ml: string, { manifestUrl }: { manifestUrl: string }) => {
   const job = manifest.output.kind as 'propensity' | 'creative-scores';
   const labels = manifest.output.kind === 'creative-scores' ? manifest.output.creatives : ['propensity'];
   const client: ModelClient = {
-    ready: Promise.resolve({ backend: 'cpu', name: manifest.name, version: manifest.version, job, labels, column: 0, fromCache: false,
+    ready: Promise.resolve({ backend: 'cpu', name: manifest.name, version: manifest.version, job, labels, column: 0, fromCache: false, padIndex: null,
       backendChoice: { how: 'forced', msPerRun: {}, failed: {} } }),
     score: async (source) => ({ scores: Float32Array.from(predict(model, job, source)), backend: 'cpu' }),
     numTensors: async () => tf.memory().numTensors,

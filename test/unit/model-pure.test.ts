@@ -53,6 +53,11 @@ describe('topItems', () => {
     expect(topItems(scores, items, new Set(['b']), 2).map((x) => x.item)).toEqual(['d', 'c']);
     expect(topItems(scores, items, new Set(), 5, new Set(['a', 'c'])).map((x) => x.item)).toEqual(['c', 'a']);
   });
+  it('skips the vocabulary\'s own padding index, and none when it has none', () => {
+    const pages = ['home', 'cart', 'pad'];
+    expect(topItems([0.9, 0.5, 0.99], pages, new Set(), 3, undefined, 2).map((x) => x.item)).toEqual(['home', 'cart']);
+    expect(topItems([0.9, 0.5, 0.1], pages, new Set(), 1, undefined, null)).toEqual([{ item: 'home', score: 0.9 }]);
+  });
 });
 
 const GAMES = { name: 'games', version: '1', job: 'item-scores' } as const;
