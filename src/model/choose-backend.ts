@@ -48,6 +48,12 @@ export interface ChooseBackendOptions {
   runs?: number;
   /** The clock, in milliseconds (default `performance.now`). */
   now?: () => number;
+  /**
+   * Awaited before a GPU backend (WebGL, WebGPU) is measured: their start-up compiles shaders
+   * in the browser's GPU process, which also draws the page, so the engine lets the page
+   * have its first seconds first.
+   */
+  beforeGpu?: () => Promise<void>;
 }
 
 /** Makes `plugin` the active tfjs backend; the reason when it cannot. */
@@ -140,6 +146,7 @@ async function measure(supported: BackendPlugin[], failed: StoredChoice['failed'
   const msPerRun: StoredChoice['msPerRun'] = {};
   let fastest: BackendPlugin | undefined;
   for (const plugin of [...supported.filter((p) => p.name === 'wasm'), ...supported.filter((p) => p.name !== 'wasm')]) {
+    if (plugin.name === 'webgl' || plugin.name === 'webgpu') await options.beforeGpu?.();
     const failure = await activate(plugin, options.wasmPaths);
     if (failure !== undefined) {
       failed[plugin.name] = failure;

@@ -59,6 +59,12 @@ export interface Engine {
   dispose(): void;
 }
 
+/**
+ * When `auto` measures the backends, the GPU ones wait this long after the engine starts:
+ * their shader compiles share the browser's GPU process with the page's own frames.
+ */
+const GPU_MEASURE_AFTER_MS = 3000;
+
 /** A visitor without events, for the warm-up run. */
 const NOBODY: FeatureSource = featureSource([], new Map(), 0);
 
@@ -80,10 +86,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const encode = (source: FeatureSource) => encodeInputs(manifest.inputs, source, vocabularies);
 
   const warmUp = encode(NOBODY);
+  const gpuMeasuredFrom = Date.now() + GPU_MEASURE_AFTER_MS;
   const plugins = new Map(backendPlugins().map((plugin) => [plugin.name, plugin]));
   const chosen = await chooseBackend({
     choice: options.backend, wasmPaths: options.wasmPaths, store: cachedChoiceStore(options.manifestUrl),
     modelKey: `${manifest.name}@${manifest.version} ${manifest.files[manifest.model.url] ?? ''}`,
+    beforeGpu: () => new Promise((resolve) => setTimeout(resolve, gpuMeasuredFrom - Date.now())),
     load: async (name) => {
       const trial = await load(plugins.get(name)!);
       return { run: () => trial.run(warmUp), dispose: () => trial.dispose() };

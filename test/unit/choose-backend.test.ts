@@ -72,6 +72,13 @@ beforeEach(() => {
 });
 
 describe('chooseBackend with auto', () => {
+  it('lets the page have its first seconds before a GPU backend is started: beforeGpu runs before webgl and webgpu only', async () => {
+    const order: string[] = [];
+    const logged = async (backend: BackendName) => (order.push(backend), load(backend));
+    await chooseBackend(options(memoryStore(), { load: logged, beforeGpu: async () => void order.push('pause') }));
+    expect(order).toEqual(['wasm', 'pause', 'webgpu', 'pause', 'webgl', 'cpu']);
+  });
+
   it('times every supported backend and keeps the fastest active, freeing the others', async () => {
     const { plugin, report } = await chooseBackend(options(memoryStore()));
     expect(plugin.name).toBe('webgl');
